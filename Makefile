@@ -1,0 +1,169 @@
+# nsctl — one non-recursive Makefile. `make V=1` shows full command lines.
+# Variables: CC=clang, SANITIZE=1 (ASan+UBSan), PREFIX, DESTDIR.
+
+VERSION := 0.1.0
+CC ?= cc
+PREFIX ?= /usr/local
+PKGS := yaml-0.1 libnl-3.0 libnl-route-3.0 libmnl
+
+# One object tree per compiler/sanitizer combination, so switching never mixes objects.
+BUILD := build/$(notdir $(CC))$(if $(SANITIZE),-san)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+ifeq ($(findstring clang,$(CC)),)
+WARN += -Wjump-misses-init
+endif
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -DNSCTL_VERSION=\"$(VERSION)\" \
+	$(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+COMMON_SRC := common/log.c common/util.c
+TOPO_SRC := topo/parse.c topo/validate.c topo/diag.c topo/addr.c topo/model.c topo/index.c
+NETLINK_SRC := $(wildcard netlink/*.c)
+NSCTL_LIB_SRC := nsctl/plan.c nsctl/actions.c nsctl/graph.c nsctl/cli.c
+NSCTL_SRC := nsctl/main.c $(NSCTL_LIB_SRC)
+
+LIB_SRC := $(COMMON_SRC) $(TOPO_SRC) $(NETLINK_SRC) $(NSCTL_LIB_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libnsctl.a
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+INTEG_TESTS := $(patsubst tests/integ/%.c,$(BUILD)/tests/integ/%,$(wildcard tests/integ/test-*.c))
+FUZZ_REPLAY := $(BUILD)/tests/fuzz/fuzz-topo-replay
+TEST_OBJ := $(BUILD)/tests/t.o
+
+.PHONY: all check check-unit check-integ check-fuzz check-e2e check-headers check-layering \
+	demo deps deps-check format format-check install clean fuzz valgrind help
+.DEFAULT_GOAL := all
+
+# The source folder nsctl/ takes the name ./nsctl, so the binary is build/nsctl: a link to the
+# binary of the last configuration built (CC, SANITIZE).
+all: deps-check $(BUILD)/nsctl
+	$(Q)ln -sfn $(patsubst build/%,%,$(BUILD))/nsctl build/nsctl
+
+deps-check:
+	@pkg-config --exists $(PKGS) 2>/dev/null || { \
+		echo "nsctl: missing build dependencies ($(PKGS))."; \
+		echo "nsctl: run 'make deps' (as root) to install them with apt-get."; exit 1; }
+
+# Debian 12 packages: build deps, test witnesses (ip, ping, tc, nsenter), graphviz for graph checks.
+DEB_PKGS := build-essential clang libyaml-dev libnl-3-dev libnl-route-3-dev libmnl-dev pkg-config \
+	iproute2 iputils-ping util-linux graphviz valgrind clang-format busybox-static
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "nsctl: 'make deps' needs root (apt-get)"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/nsctl: $(BUILD)/nsctl/main.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/fuzz-topo.o $(BUILD)/tests/fuzz/replay-main.o $(LIB)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- tests ----
+# Each tier prints "tier: N passed, N failed, N skipped"; tests/run-tiers adds them up last.
+export NSCTL := $(CURDIR)/$(BUILD)/nsctl
+export NSCTL_SRCDIR := $(CURDIR)
+
+check: all $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZ_REPLAY)
+	$(Q)tests/run-tiers $(UNIT_TESTS) tests/e2e/cli.sh $(FUZZ_REPLAY) $(INTEG_TESTS) \
+		$(wildcard tests/e2e/lab-*.sh)
+
+check-unit: all $(UNIT_TESTS)
+	$(Q)tests/run-tiers $(UNIT_TESTS) tests/e2e/cli.sh
+
+check-integ: all $(INTEG_TESTS)
+	$(Q)tests/run-tiers $(INTEG_TESTS) $(wildcard tests/e2e/lab-*.sh)
+
+check-fuzz: $(FUZZ_REPLAY)
+	$(Q)tests/run-tiers $(FUZZ_REPLAY)
+
+# libFuzzer build (clang only): make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 30
+fuzz:
+	@mkdir -p build/fuzz
+	clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -DNSCTL_VERSION=\"$(VERSION)\" \
+		tests/fuzz/fuzz-topo.c $(COMMON_SRC) $(TOPO_SRC) -o build/fuzz/fuzz-topo $(PKG_LIBS)
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz-topo -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
+		build/fuzz/corpus tests/fuzz/corpus
+
+valgrind: all $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do \
+		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--trace-children=yes $$t >/dev/null; done; \
+	for f in examples/*.yaml; do for v in validate plan graph; do \
+		valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+			--errors-for-leak-kinds=all $(BUILD)/nsctl $$v $$f >/dev/null; done; done; \
+	echo "valgrind: clean"
+
+# Every header compiles on its own.
+check-headers:
+	@set -e; for h in common/*.h topo/*.h netlink/*.h nsctl/*.h; do \
+		echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -MMD -MF /dev/null -fsyntax-only -x c - ; done
+	@echo "headers: self-contained"
+
+# topo/ and netlink/ never include each other; only netlink/ sees libnl/libmnl, only parse.c libyaml.
+check-layering:
+	@! grep -nE '#include "(netlink|nsctl)/' topo/*.[ch] || { echo "layering: topo includes netlink/nsctl"; exit 1; }
+	@! grep -nE '#include "(topo|nsctl)/' netlink/*.[ch] || { echo "layering: netlink includes topo/nsctl"; exit 1; }
+	@! grep -nE '#include <(netlink|libmnl)/' topo/*.[ch] nsctl/*.[ch] common/*.[ch] || { echo "layering: libnl outside netlink/"; exit 1; }
+	@! grep -nE '#include <yaml.h>' $$(ls topo/*.[ch] netlink/*.[ch] nsctl/*.[ch] | grep -v topo/parse.c) || { echo "layering: yaml.h outside topo/parse.c"; exit 1; }
+	@echo "layering: ok"
+
+DEMO_FILE ?= examples/routed.yaml
+demo:
+	@pkg-config --exists $(PKGS) 2>/dev/null || $(MAKE) deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh build/nsctl $(DEMO_FILE)
+
+FORMAT_FILES = $(wildcard common/*.[ch] topo/*.[ch] netlink/*.[ch] nsctl/*.[ch] tests/*.[ch] \
+	tests/*/*.[ch])
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+install: all
+	install -Dm755 $(BUILD)/nsctl $(DESTDIR)$(PREFIX)/bin/nsctl
+	install -Dm644 docs/nsctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsctl.1 2>/dev/null || true
+
+clean:
+	rm -rf build
+
+help:
+	@echo "targets: all check check-unit check-integ check-fuzz fuzz demo deps install clean"
+	@echo "         format format-check check-headers check-layering valgrind"
+	@echo "variables: CC=clang SANITIZE=1 V=1 PREFIX=... DESTDIR=..."
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/* nsctl: the verb table and option parsing. Results go to stdout, diagnostics to stderr.
+ * Exit 0 on success, 1 on a failed operation or test, 2 on bad input or usage. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/macro.h"
+#include "nsctl/cli.h"
+#include "nsctl/graph.h"
+#include "nsctl/plan.h"
+#include "topo/topo.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct plan *, plan_free);
+
+struct verb {
+	const char *name;
+	const char *args;  /* usage synopsis after the verb */
+	const char *about; /* one line for --help */
+	int (*run)(int argc, char **argv);
+	const char *options; /* extra lines for VERB --help */
+};
+
+static const struct verb *find_verb(const char *name);
+
+static void verb_usage(FILE *out, const struct verb *v)
+{
+	fprintf(out, "usage: nsctl %s %s\n", v->name, v->args);
+}
+
+static int usage_error(const struct verb *v, const char *fmt, ...) _printf_(2, 3);
+
+static int usage_error(const struct verb *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nsctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (v)
+		verb_usage(stderr, v);
+	else
+		fprintf(stderr, "usage: nsctl [-v|-q] VERB [ARGS...]   (nsctl --help lists verbs)\n");
+	return EXIT_USAGE;
+}
+
+static void verb_help(const struct verb *v)
+{
+	verb_usage(stdout, v);
+	printf("\n%s\n\noptions:\n", v->about);
+	if (v->options)
+		fputs(v->options, stdout);
+	printf("  -v, --verbose      more detail on stderr (repeat for debug)\n"
+	       "  -h, --help         this text\n");
+}
+
+/* Common option loop for verbs: -h, -v, plus the verb's own (handled by @fn). Returns -1 to
+ * continue, or an exit status. */
+enum { OPT_JSON = 0x100, OPT_FORMAT };
+
+static const struct option verb_long_options[] = {
+	{ "help", no_argument, NULL, 'h' },	  { "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },	  { "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT }, {},
+};
+
+struct verb_opts {
+	bool json;
+	const char *format;
+};
+
+/* Parses a verb's options; returns -1 to go on, or the exit status to return now. Options a
+ * verb does not take are usage errors, as are positional argument counts off @want. */
+static int parse_verb_opts(const struct verb *v, int argc, char **argv, unsigned allowed,
+			   struct verb_opts *o, int want)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hvq", verb_long_options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			verb_help(v);
+			return EXIT_OK;
+		case 'v':
+			log_set_max_level(log_get_max_level() < LOG_INFO ? LOG_INFO : LOG_DEBUG);
+			break;
+		case 'q':
+			log_set_max_level(LOG_ERR);
+			break;
+		case OPT_JSON:
+			if (!(allowed & 1))
+				return usage_error(v, "option '--json' is not valid here");
+			o->json = true;
+			break;
+		case OPT_FORMAT:
+			if (!(allowed & 2))
+				return usage_error(v, "option '--format' is not valid here");
+			o->format = optarg;
+			break;
+		default:
+			return usage_error(v, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != want)
+		return usage_error(v, "expected %d argument%s, got %d", want, want == 1 ? "" : "s",
+				   argc - optind);
+	return -1;
+}
+
+static int load_or_exit(const char *path, bool quiet, struct topo **t, int *unsupported)
+{
+	int r = cli_load_topology(path, quiet, t, unsupported);
+
+	/* Unreadable and invalid files are both bad input. */
+	return r < 0 ? EXIT_USAGE : -1;
+}
+
+static int run_validate(int argc, char **argv)
+{
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	struct verb_opts o = { 0 };
+	size_t n_addrs = 0, n_routes = 0;
+	int r;
+
+	r = parse_verb_opts(find_verb("validate"), argc, argv, 0, &o, 1);
+	if (r >= 0)
+		return r;
+	r = load_or_exit(argv[optind], false, &t, NULL);
+	if (r >= 0)
+		return r;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		n_routes += t->nodes[i].n_routes;
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			n_addrs += t->nodes[i].ifaces[j].n_addrs;
+	}
+	log_info("%s: lab '%s' is valid: %zu nodes, %zu bridges, %zu links, %zu addresses, "
+		 "%zu routes, %zu tests",
+		 argv[optind], t->name, t->n_nodes, t->n_bridges, t->n_links, n_addrs, n_routes,
+		 t->n_tests);
+	return EXIT_OK;
+}
+
+static int run_plan(int argc, char **argv)
+{
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	struct verb_opts o = { 0 };
+	int r;
+
+	r = parse_verb_opts(find_verb("plan"), argc, argv, 1, &o, 1);
+	if (r >= 0)
+		return r;
+	r = load_or_exit(argv[optind], true, &t, NULL);
+	if (r >= 0)
+		return r;
+	r = plan_build(t, &p);
+	if (r < 0) {
+		log_error_errno(r, "cannot plan '%s'", argv[optind]);
+		return EXIT_FAILED;
+	}
+	r = o.json ? plan_print_json(p, stdout) : plan_print(p, stdout);
+	if (r < 0 || fflush(stdout) != 0) {
+		log_error("cannot write the plan to stdout");
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static int run_graph(int argc, char **argv)
+{
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	struct verb_opts o = { .format = "dot" };
+	enum graph_format fmt;
+	int r;
+
+	r = parse_verb_opts(find_verb("graph"), argc, argv, 2, &o, 1);
+	if (r >= 0)
+		return r;
+	if (streq(o.format, "dot"))
+		fmt = GRAPH_DOT;
+	else if (streq(o.format, "mermaid"))
+		fmt = GRAPH_MERMAID;
+	else
+		return usage_error(find_verb("graph"), "unknown graph format '%s' (dot or mermaid)",
+				   o.format);
+	r = load_or_exit(argv[optind], true, &t, NULL);
+	if (r >= 0)
+		return r;
+	r = graph_print(t, fmt, stdout);
+	if (r < 0 || fflush(stdout) != 0) {
+		log_error("cannot write the graph to stdout");
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static const struct verb verbs[] = {
+	{ "validate", "FILE", "Check a topology file; print every problem as file:line:col.",
+	  run_validate, NULL },
+	{ "plan", "[--json] FILE", "Print the ordered kernel actions 'up' would perform.", run_plan,
+	  "  --json             print the plan as a JSON array\n" },
+	{ "graph", "[--format dot|mermaid] FILE", "Print the topology as a DOT or mermaid graph.",
+	  run_graph, "  --format FMT       dot (default) or mermaid\n" },
+};
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static void help(void)
+{
+	printf("usage: nsctl [-v|-q] VERB [ARGS...]\n\n"
+	       "Build network-namespace labs from a YAML topology file.\n\nverbs:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		printf("  %-9s %-30s %s\n", verbs[i].name, verbs[i].args, verbs[i].about);
+	printf("\noptions:\n"
+	       "  -v, --verbose   more detail on stderr (repeat for debug)\n"
+	       "  -q, --quiet     errors only\n"
+	       "  -h, --help      this text (nsctl VERB --help for a verb)\n"
+	       "  -V, --version   print the version\n"
+	       "\nexit status: 0 success, 1 failed operation or test, 2 bad input or usage\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{},
+	};
+	const struct verb *v;
+	int c;
+
+	opterr = 0;
+	/* '+': stop at the verb, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+hVvq", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help();
+			return EXIT_OK;
+		case 'V':
+			printf("nsctl %s\n", NSCTL_VERSION);
+			return EXIT_OK;
+		case 'v':
+			log_set_max_level(log_get_max_level() < LOG_INFO ? LOG_INFO : LOG_DEBUG);
+			break;
+		case 'q':
+			log_set_max_level(LOG_ERR);
+			break;
+		default:
+			return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(NULL, "%s", "no verb given");
+	v = find_verb(argv[optind]);
+	if (!v)
+		return usage_error(NULL, "unknown verb '%s'", argv[optind]);
+	return v->run(argc - optind, argv + optind);
+}
