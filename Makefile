@@ -35,17 +35,17 @@ endif
 COMMON_SRC := common/log.c common/util.c
 TOPO_SRC := topo/parse.c topo/validate.c topo/diag.c topo/addr.c topo/model.c topo/index.c
 NETLINK_SRC := $(wildcard netlink/*.c)
-NSCTL_LIB_SRC := nsctl/plan.c nsctl/actions.c nsctl/graph.c nsctl/cli.c
+NSCTL_LIB_SRC := $(filter-out nsctl/main.c,$(wildcard nsctl/*.c))
 NSCTL_SRC := nsctl/main.c $(NSCTL_LIB_SRC)
 
 LIB_SRC := $(COMMON_SRC) $(TOPO_SRC) $(NETLINK_SRC) $(NSCTL_LIB_SRC)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libnsctl.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
 INTEG_TESTS := $(patsubst tests/integ/%.c,$(BUILD)/tests/integ/%,$(wildcard tests/integ/test-*.c))
 FUZZ_REPLAY := $(BUILD)/tests/fuzz/fuzz-topo-replay
-TEST_OBJ := $(BUILD)/tests/t.o
+TEST_OBJ := $(BUILD)/obj/tests/t.o
 
 .PHONY: all check check-unit check-integ check-fuzz check-e2e check-headers check-layering \
 	demo deps deps-check format format-check install clean fuzz valgrind help
@@ -69,7 +69,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -78,15 +78,17 @@ $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/nsctl: $(BUILD)/nsctl/main.o $(LIB)
+$(BUILD)/nsctl: $(BUILD)/obj/nsctl/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_OBJ) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/fuzz-topo.o $(BUILD)/tests/fuzz/replay-main.o $(LIB)
+$(FUZZ_REPLAY): $(BUILD)/obj/tests/fuzz/fuzz-topo.o $(BUILD)/obj/tests/fuzz/replay-main.o $(LIB)
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- tests ----
@@ -167,3 +169,4 @@ help:
 	@echo "variables: CC=clang SANITIZE=1 V=1 PREFIX=... DESTDIR=..."
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+.SECONDARY:

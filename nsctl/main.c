@@ -11,6 +11,7 @@
 #include "common/macro.h"
 #include "nsctl/cli.h"
 #include "nsctl/graph.h"
+#include "nsctl/lab.h"
 #include "nsctl/plan.h"
 #include "topo/topo.h"
 
@@ -202,6 +203,29 @@ static int run_graph(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int run_up(int argc, char **argv)
+{
+	struct verb_opts o = { 0 };
+	struct lab_opts lo = { 0 };
+	int r = parse_verb_opts(find_verb("up"), argc, argv, 1, &o, 1);
+
+	if (r >= 0)
+		return r;
+	lo.json = o.json;
+	return lab_up(argv[optind], &lo);
+}
+
+static int run_down(int argc, char **argv)
+{
+	struct verb_opts o = { 0 };
+	struct lab_opts lo = { 0 };
+	int r = parse_verb_opts(find_verb("down"), argc, argv, 0, &o, 1);
+
+	if (r >= 0)
+		return r;
+	return lab_down(argv[optind], &lo);
+}
+
 static const struct verb verbs[] = {
 	{ "validate", "FILE", "Check a topology file; print every problem as file:line:col.",
 	  run_validate, NULL },
@@ -209,6 +233,11 @@ static const struct verb verbs[] = {
 	  "  --json             print the plan as a JSON array\n" },
 	{ "graph", "[--format dot|mermaid] FILE", "Print the topology as a DOT or mermaid graph.",
 	  run_graph, "  --format FMT       dot (default) or mermaid\n" },
+	{ "up", "[--json] FILE", "Build the lab: all or nothing (rolls back on any failure).", run_up,
+	  "  --json             print the per-phase timing summary as JSON\n"
+	  "environment:\n"
+	  "  NSCTL_FAIL_AT=K    test hook: step K fails, to exercise the rollback\n" },
+	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL },
 };
 
 static const struct verb *find_verb(const char *name)

@@ -34,7 +34,7 @@ c_validate_verbose_summary() {
 c_validate_bad() {
 	printf 'name: x\nnodes:\n  h1: {interfaces: {eth0: {mtu: 1}}}\nlinks:\n  - endpoints: [h1:eth0, h2:eth0]\n' >"$TMP/bad.yaml"
 	expect_exit 2 "$NSCTL" validate "$TMP/bad.yaml" 2>"$TMP/err"
-	grep -q "^$TMP/bad.yaml:3:34: error: mtu 1 is out of range (68..65535)$" "$TMP/err"
+	grep -q "^$TMP/bad.yaml:3:33: error: mtu 1 is out of range (68..65535)$" "$TMP/err"
 	grep -q "^$TMP/bad.yaml:5:26: error: " "$TMP/err"
 	grep -q "1 error\|2 errors" "$TMP/err"
 }

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/* The lab verbs that change the kernel: up and down. */
+#include "nsctl/lab.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/macro.h"
+#include "netlink/netlink.h"
+#include "nsctl/cli.h"
+#include "nsctl/exec.h"
+#include "nsctl/plan.h"
+#include "nsctl/state.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct plan *, plan_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct lab_state *, state_free);
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static int need_root(const char *verb)
+{
+	if (geteuid() == 0)
+		return 0;
+	log_error("'nsctl %s' needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)", verb);
+	return -EPERM;
+}
+
+/* Lock @lab or say who holds it. */
+static int lock_lab(const char *lab, struct lab_state **ret)
+{
+	int holder = 0, r = state_lock(lab, ret, &holder);
+
+	if (r == -EBUSY) {
+		if (holder > 0)
+			return log_error_errno(r, "lab '%s' is being changed by another nsctl (pid %d)",
+					       lab, holder);
+		return log_error_errno(r, "lab '%s' is being changed by another nsctl", lab);
+	}
+	if (r < 0)
+		return log_error_errno(r, "cannot lock lab '%s' under %s", lab, state_root());
+	return 0;
+}
+
+enum { FEAT_DUMMY = 1u << 0, FEAT_NETEM = 1u << 1 };
+
+/* Which kernel features does the plan need? */
+static unsigned features_needed(const struct plan *p)
+{
+	unsigned need = 0;
+
+	for (size_t i = 0; i < plan_count(p); i++) {
+		enum action_kind k = plan_get(p, i)->kind;
+		if (k == ACT_LINK_DUMMY)
+			need |= FEAT_DUMMY;
+		else if (k == ACT_QDISC_NETEM)
+			need |= FEAT_NETEM;
+	}
+	return need;
+}
+
+/* Tries each needed feature in a child's own, unnamed network namespace: it vanishes with the
+ * child, so the probe changes nothing on the host. Returns the mask of missing features. */
+static unsigned features_missing(unsigned need)
+{
+	pid_t pid;
+	int st = 0;
+
+	if (!need)
+		return 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return 0; /* cannot tell: let the kernel answer during up (and roll back) */
+	if (pid == 0) {
+		struct nlk *nl = NULL;
+		struct link_spec d = { .name = "nsctlprobe0", .netns_fd = -1 };
+		struct netem_spec ne = { .delay_us = 1000 };
+		unsigned missing = 0;
+
+		if (unshare(CLONE_NEWNET) < 0 || nlk_open(&nl) < 0)
+			_exit(0);
+		if ((need & FEAT_DUMMY) && link_add_dummy(nl, &d) == -EOPNOTSUPP)
+			missing |= FEAT_DUMMY;
+		if ((need & FEAT_NETEM) && qdisc_add_netem(nl, "lo", &ne) == -ENOENT)
+			missing |= FEAT_NETEM;
+		_exit((int)missing);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 0;
+	return (unsigned)WEXITSTATUS(st);
+}
+
+/* Everything `up` can check before it changes anything: names nsctl would create are free,
+ * and the kernel has the features the file uses. Returns 0 or a negative errno (logged). */
+static int preflight(const struct topo *t, const struct plan *p)
+{
+	_cleanup_(nlk_freep) struct nlk *host = NULL;
+	unsigned missing;
+	int r, bad = 0;
+
+	for (size_t i = 0; i < plan_count(p); i++) {
+		const struct action *a = plan_get(p, i);
+
+		if (a->kind == ACT_NETNS_ADD) {
+			r = netns_exists(a->netns.name);
+			if (r < 0)
+				return log_error_errno(r, "cannot check network namespace '%s'",
+						       a->netns.name);
+			if (r > 0) {
+				log_error("network namespace '%s' already exists and is not part of "
+					  "lab '%s'; nothing was changed",
+					  a->netns.name, t->name);
+				bad = -EEXIST;
+			}
+		} else if (a->kind == ACT_LINK_VETH) {
+			for (int e = 0; e < 2; e++) {
+				const struct action_dev *d = &a->veth.end[e];
+				if (d->netns)
+					continue;
+				if (!host && (r = nlk_open(&host)) < 0)
+					return log_error_errno(r, "cannot open rtnetlink");
+				r = link_exists(host, d->ifname);
+				if (r < 0)
+					return log_error_errno(r, "cannot check host interface '%s'",
+							       d->ifname);
+				if (r > 0) {
+					log_error("host interface '%s' already exists; nsctl will not "
+						  "take it over; nothing was changed",
+						  d->ifname);
+					bad = -EEXIST;
+				}
+			}
+		}
+	}
+	missing = features_missing(features_needed(p));
+	if (missing & FEAT_DUMMY) {
+		log_error("this kernel has no dummy interfaces (CONFIG_DUMMY); the file uses "
+			  "'type: dummy'; nothing was changed");
+		bad = -EOPNOTSUPP;
+	}
+	if (missing & FEAT_NETEM) {
+		log_error("this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM); the file uses "
+			  "'netem'; nothing was changed");
+		bad = -EOPNOTSUPP;
+	}
+	return bad;
+}
+
+static void print_summary(const struct topo *t, const struct plan *p, const struct exec_stats *st,
+			  FILE *out)
+{
+	size_t n_addr = 0;
+
+	for (int k = 0; k < _ACT_MAX; k++)
+		if (st->count[k])
+			fprintf(out, "  %-12s %6zu  %8.1f ms\n", action_ops[k].name, st->count[k],
+				st->seconds[k] * 1e3);
+	fprintf(out, "lab '%s' is up in %.1f ms: %zu nodes, %zu links, %zu bridges\n\n", t->name,
+		st->total_seconds * 1e3, t->n_nodes, t->n_links, t->n_bridges);
+	fprintf(out, "%-16s %-24s %s\n", "NODE", "NAMESPACE", "INTERFACES");
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		fprintf(out, "%-16s %-24s", n->name, plan_node_netns(p, i));
+		for (size_t j = 0; j < n->n_ifaces; j++) {
+			const struct topo_iface *ifc = &n->ifaces[j];
+			fprintf(out, " %s", ifc->name);
+			for (size_t k = 0; k < ifc->n_addrs; k++) {
+				char buf[TOPO_ADDRSTRLEN];
+				fprintf(out, "%s%s", k ? "," : "=",
+					topo_addr_format(&ifc->addrs[k], buf, sizeof(buf)));
+				n_addr++;
+			}
+		}
+		fputc('\n', out);
+	}
+	(void)n_addr;
+}
+
+static void print_json(const struct topo *t, const struct exec_stats *st, bool ok, FILE *out)
+{
+	bool first = true;
+
+	fprintf(out, "{\"lab\":");
+	json_print_string(out, t->name);
+	fprintf(out, ",\"ok\":%s,\"seconds\":%.6f,\"failed_step\":%zu,\"phases\":[", ok ? "true" : "false",
+		st->total_seconds, st->failed_step);
+	for (int k = 0; k < _ACT_MAX; k++) {
+		if (!st->count[k])
+			continue;
+		fprintf(out, "%s{\"kind\":\"%s\",\"count\":%zu,\"seconds\":%.6f}", first ? "" : ",",
+			action_ops[k].name, st->count[k], st->seconds[k]);
+		first = false;
+	}
+	fprintf(out, "]}\n");
+}
+
+int lab_up(const char *path, const struct lab_opts *o)
+{
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	_cleanup_(plan_freep) struct plan *p = NULL;
+	_cleanup_(state_freep) struct lab_state *s = NULL;
+	struct exec_stats stats = { 0 };
+	struct exec_opts eo = { .stop = &stop_requested, .progress = isatty(STDERR_FILENO) };
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	int unsupported = 0, r;
+
+	r = cli_load_topology(path, false, &t, &unsupported);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (unsupported > 0) {
+		log_error("'nsctl up' refuses '%s': %d key%s above %s not supported yet", path,
+			  unsupported, unsupported == 1 ? "" : "s", unsupported == 1 ? "is" : "are");
+		return EXIT_USAGE;
+	}
+	if (need_root("up") < 0)
+		return EXIT_FAILED;
+	r = plan_build(t, &p);
+	if (r < 0) {
+		log_error_errno(r, "cannot plan '%s'", path);
+		return EXIT_FAILED;
+	}
+	if (lock_lab(t->name, &s) < 0)
+		return EXIT_FAILED;
+	r = state_has_journal(s);
+	if (r != 0) {
+		if (r > 0)
+			log_error("lab '%s' is already up (or an earlier 'up' was interrupted): run "
+				  "'nsctl down %s' first",
+				  t->name, t->name);
+		else
+			log_error_errno(r, "cannot read the state of lab '%s'", t->name);
+		return EXIT_FAILED;
+	}
+	r = preflight(t, p);
+	if (r < 0) {
+		(void)state_remove(s);
+		return EXIT_FAILED;
+	}
+	/* From here on a signal means: stop at the next step and undo what was done. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	r = state_begin(s, path);
+	if (r < 0) {
+		log_error_errno(r, "cannot start the journal of lab '%s'", t->name);
+		(void)state_remove(s);
+		return EXIT_FAILED;
+	}
+	eo.fail_at = exec_fail_at_from_env();
+	log_info("bringing up lab '%s': %zu steps", t->name, plan_count(p));
+	r = exec_apply(p, s, &eo, &stats);
+	if (r < 0) {
+		/* The executor rolled back; drop the state unless something is left to undo. */
+		if (!stats.rollback_failed)
+			(void)state_remove(s);
+		if (o->json)
+			print_json(t, &stats, false, stdout);
+		return EXIT_FAILED;
+	}
+	if (o->json)
+		print_json(t, &stats, true, stdout);
+	else
+		print_summary(t, p, &stats, stdout);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/* A LAB|FILE argument: a file (has a '/', a YAML suffix, or exists) gives its lab name. */
+static int lab_name_of(const char *arg, char **ret)
+{
+	size_t len = strlen(arg);
+	struct stat st;
+
+	if (strchr(arg, '/') || (len > 5 && streq(arg + len - 5, ".yaml")) ||
+	    (len > 4 && streq(arg + len - 4, ".yml")) || (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
+		_cleanup_(topo_freep) struct topo *t = NULL;
+		if (cli_load_topology(arg, true, &t, NULL) < 0)
+			return -EINVAL;
+		*ret = strdup(t->name);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (!state_lab_name_ok(arg)) {
+		log_error("'%s' is neither a topology file nor a lab name ([a-z0-9][a-z0-9-]*, at "
+			  "most 32 bytes)",
+			  arg);
+		return -EINVAL;
+	}
+	*ret = strdup(arg);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int lab_down(const char *arg, const struct lab_opts *o)
+{
+	_cleanup_(state_freep) struct lab_state *s = NULL;
+	_cleanup_free_ char *lab = NULL;
+	struct timespec t0, t1;
+	int r;
+
+	r = lab_name_of(arg, &lab);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (need_root("down") < 0)
+		return EXIT_FAILED;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (lock_lab(lab, &s) < 0)
+		return EXIT_FAILED;
+	r = state_has_journal(s);
+	if (r <= 0) {
+		(void)state_remove(s);
+		if (r < 0)
+			return log_error_errno(r, "cannot read the state of lab '%s'", lab),
+			       EXIT_FAILED;
+		log_notice("lab '%s' is not up: nothing to do", lab);
+		return EXIT_OK;
+	}
+	r = exec_undo_journal(s);
+	if (r < 0) {
+		log_error("lab '%s' is not fully down: the objects named above remain; the journal "
+			  "is kept so 'nsctl down %s' can retry",
+			  lab, lab);
+		return EXIT_FAILED;
+	}
+	if (state_remove(s) < 0)
+		log_warning("could not remove the state dir of lab '%s' under %s", lab,
+			    state_root());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!o->json)
+		printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
+		       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+	return EXIT_OK;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* A lab's state under /run/nsctl/<lab>/: the lock, the journal of created objects, and a copy
+ * of the topology file. The journal is what `down` undoes, so it works without the plan and
+ * after `up` was killed with SIGKILL. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STATE_DIR_DEFAULT "/run/nsctl"
+
+/* Kinds of journal records, one per object that must be undone explicitly. Objects inside a
+ * lab's own namespaces need no record: deleting the namespace removes them. */
+enum jrec_kind {
+	JREC_NETNS,    /* a named network namespace: arg0 = name */
+	JREC_HOSTLINK, /* a link in the host namespace: arg0 = ifname, arg1 = owner alias */
+	_JREC_MAX,
+};
+
+enum jrec_state {
+	JREC_INTENT, /* written before the kernel call: the object may exist */
+	JREC_DONE,   /* the kernel acknowledged it: the object exists */
+	JREC_FAILED, /* the kernel refused: the object was not created by us, never undo it */
+};
+
+struct jrec {
+	enum jrec_kind kind;
+	enum jrec_state state;
+	char *arg[2];
+};
+
+struct lab_state;
+
+/* The state root: $NSCTL_STATE_DIR if set (tests), else /run/nsctl. */
+const char *state_root(void);
+
+/* True when @name is a valid lab name ([a-z0-9][a-z0-9-]*, at most 32 bytes): it becomes a path. */
+bool state_lab_name_ok(const char *name);
+
+/* Creates (if needed) and locks the state dir of @lab without waiting. Returns 0, -EBUSY when
+ * another nsctl holds the lab (*@ret_holder gets its pid if known, else 0), or -errno. */
+int state_lock(const char *lab, struct lab_state **ret, int *ret_holder);
+
+/* Returns 1 if the lab has a journal (it is up, or a killed `up` left one), 0 if not. */
+int state_has_journal(const struct lab_state *s);
+
+/* Starts a new journal (fails with -EEXIST if one exists) and stores a copy of @topo_path. */
+int state_begin(struct lab_state *s, const char *topo_path);
+
+/* Appends an intent record for an object about to be created; returns its sequence number (> 0)
+ * or -errno. The record reaches the file (one write()) before this returns. */
+int state_intent(struct lab_state *s, enum jrec_kind kind, const char *arg0, const char *arg1);
+/* Marks record @seq done (the object exists) or failed (the kernel refused; not ours). */
+int state_mark(struct lab_state *s, int seq, enum jrec_state st);
+/* Appends the "complete" record: `up` finished. */
+int state_complete(struct lab_state *s);
+
+/* Reads the journal: *@ret gets the records in file order (free with state_records_free()),
+ * *@ret_complete whether `up` finished. Returns 0, -ENOENT if there is none, or -errno
+ * (-EBADMSG for a corrupt line, which is reported and skipped, never guessed). */
+int state_read(const struct lab_state *s, struct jrec **ret, size_t *ret_n, bool *ret_complete);
+void state_records_free(struct jrec *r, size_t n);
+
+/* Path of the stored topology copy (valid while @s lives). */
+const char *state_topology_path(const struct lab_state *s);
+
+/* Removes the journal, the topology copy, the lock and the lab dir (and the state root when it
+ * is empty). Returns 0 or -errno. */
+int state_remove(struct lab_state *s);
+
+/* Unlocks and frees; accepts NULL; returns NULL. */
+struct lab_state *state_free(struct lab_state *s);
+
+/* Lists the labs that have a state dir: *@ret is a NULL-terminated, sorted array of names
+ * (free each and the array). Returns the count or -errno. */
+int state_list_labs(char ***ret);
