@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Interface addresses, through libnl-route's rtnl_addr. */
-#include "netlink/nl-internal.h"
-
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <string.h>
+
+#include "netlink/nl-internal.h"
 
 struct addr_req {
 	int family;

@@ -4,13 +4,13 @@
  * Requests are built field by field with libnl's message API rather than through rtnl_link
  * objects: libnl's veth peer encoder (rtnl_link_fill_info) has no IFLA_AF_SPEC, and name-based
  * RTM_SETLINK/RTM_DELLINK need no object (and no cache) at all. */
-#include "netlink/nl-internal.h"
-
 #include <linux/if_link.h>
 #include <linux/veth.h>
 #include <net/ethernet.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "netlink/nl-internal.h"
 
 int ifname_valid(const char *ifname)
 {
@@ -21,17 +21,17 @@ int ifname_valid(const char *ifname)
 
 /* ---- lookups and the ifindex cache ---- */
 
-struct link_info {
+struct link_answer {
 	int ifindex;
 	char alias[IFALIASZ];
 };
 
-static int link_info_parse(struct nlmsghdr *nlh, void *userdata)
+static int link_answer_parse(struct nlmsghdr *nlh, void *userdata)
 {
 	static const struct nla_policy policy[IFLA_MAX + 1] = {
 		[IFLA_IFALIAS] = { .type = NLA_STRING },
 	};
-	struct link_info *info = userdata;
+	struct link_answer *info = userdata;
 	struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifi;
 	int r;
@@ -71,10 +71,10 @@ static int link_msg_new(int type, int flags, const struct ifinfomsg *ifi, const 
 }
 
 /* One RTM_GETLINK by name; the reply skips statistics, which are most of its size. */
-static int link_query(struct nlk *nl, const char *ifname, struct link_info *ret)
+static int link_query(struct nlk *nl, const char *ifname, struct link_answer *ret)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-	struct link_info info = { 0 };
+	struct link_answer info = { 0 };
 	int r;
 
 	r = ifname_valid(ifname);
@@ -85,7 +85,7 @@ static int link_query(struct nlk *nl, const char *ifname, struct link_info *ret)
 		return r;
 	if (nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
 		return -EMSGSIZE;
-	r = nlk_call(nl, msg, link_info_parse, &info);
+	r = nlk_call(nl, msg, link_answer_parse, &info);
 	if (r < 0)
 		return r;
 	if (info.ifindex <= 0)
@@ -115,7 +115,7 @@ void nlk_ifindex_forget(struct nlk *nl, const char *ifname)
 int nlk_ifindex(struct nlk *nl, const char *ifname, bool *ret_cached)
 {
 	struct nlk_ifindex_entry *e;
-	struct link_info info;
+	struct link_answer info;
 	int r;
 
 	r = ifname_valid(ifname);
@@ -169,7 +169,7 @@ int link_get_ifindex(struct nlk *nl, const char *ifname)
 
 int link_exists(struct nlk *nl, const char *ifname)
 {
-	struct link_info info;
+	struct link_answer info;
 	int r;
 
 	r = link_query(nl, ifname, &info);
@@ -180,7 +180,7 @@ int link_exists(struct nlk *nl, const char *ifname)
 
 int link_get_alias(struct nlk *nl, const char *ifname, char *buf, size_t len)
 {
-	struct link_info info;
+	struct link_answer info;
 	size_t n;
 	int r;
 
@@ -506,7 +506,9 @@ int link_set_master(struct nlk *nl, const char *ifname, const char *master)
 int link_set_up(struct nlk *nl, const char *ifname)
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
 	int r;
 
 	r = ifname_valid(ifname);
@@ -515,6 +517,24 @@ int link_set_up(struct nlk *nl, const char *ifname)
 	r = link_msg_new(RTM_SETLINK, 0, &ifi, ifname, &msg);
 	if (r < 0)
 		return r;
+	return nlk_call(nl, msg, NULL, NULL);
+}
+
+int link_set_mtu(struct nlk *nl, const char *ifname, unsigned mtu)
+{
+	_cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+	int r;
+
+	r = ifname_valid(ifname);
+	if (r < 0)
+		return r;
+	if (mtu == 0)
+		return -EINVAL; /* 0 means "kernel default" elsewhere; there is no such request */
+	r = link_msg_new(RTM_SETLINK, 0, NULL, ifname, &msg);
+	if (r < 0)
+		return r;
+	if (nla_put_u32(msg, IFLA_MTU, mtu) < 0)
+		return -EMSGSIZE;
 	return nlk_call(nl, msg, NULL, NULL);
 }
 

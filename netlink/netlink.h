@@ -68,8 +68,9 @@ int netns_exists(const char *name);
 /* One end of a link to create. */
 struct link_spec {
 	const char *name;   /* interface name, 1..15 bytes (IFNAMSIZ - 1) */
-	int netns_fd;       /* -1 = the handle's own netns; else the end is created directly in it */
-	unsigned mtu;       /* 0 = kernel default */
+	int netns_fd;	    /* -1 = the handle's own netns (say so: 0 is a valid fd); else the
+			     * end is created directly in the netns this fd refers to */
+	unsigned mtu;	    /* 0 = kernel default */
 	const uint8_t *mac; /* 6 bytes (Ethernet); NULL = kernel random */
 	const char *alias;  /* IFLA_IFALIAS owner mark; NULL or "" = none */
 	bool no_ipv6_ll;    /* IPv6 addrgenmode none: no fe80:: address is ever generated */
@@ -136,12 +137,12 @@ int addr_del(struct nlk *nl, const char *ifname, int family, const void *addr, u
 
 /* A unicast route in the main table. Addresses are in network byte order, 4 or 16 bytes. */
 struct route_spec {
-	int family;        /* AF_INET or AF_INET6 */
-	const void *dst;   /* NULL (with dst_len 0) = default route */
-	unsigned dst_len;  /* prefix length of @dst */
-	const void *gw;    /* NULL = on-link via @dev */
-	const char *dev;   /* NULL = the kernel picks it from @gw; one of @gw/@dev is required */
-	unsigned metric;   /* RTA_PRIORITY; 0 = kernel default (0 for IPv4, 1024 for IPv6) */
+	int family;	  /* AF_INET or AF_INET6 */
+	const void *dst;  /* NULL (with dst_len 0) = default route */
+	unsigned dst_len; /* prefix length of @dst */
+	const void *gw;	  /* NULL = on-link via @dev */
+	const char *dev;  /* NULL = the kernel picks it from @gw; one of @gw/@dev is required */
+	unsigned metric;  /* RTA_PRIORITY; 0 = kernel default (0 for IPv4, 1024 for IPv6) */
 };
 
 /* Adds route @r (protocol "static"). Returns 0, -EEXIST if the same route exists, -ENODEV if
@@ -168,12 +169,12 @@ int sysctl_read_in(int netns_fd, const char *key, char *buf, size_t len);
 
 /* netem impairments; 0 = off for every field. */
 struct netem_spec {
-	uint32_t delay_us;      /* added delay */
-	uint32_t jitter_us;     /* +/- random delay variation (reorders packets unless rate is set) */
-	uint32_t loss_ppm;      /* random loss, parts per million (1000000 = all) */
+	uint32_t delay_us;  /* added delay */
+	uint32_t jitter_us; /* +/- random delay variation (reorders packets unless rate is set) */
+	uint32_t loss_ppm;  /* random loss, parts per million (1000000 = all) */
 	uint32_t duplicate_ppm; /* duplication, parts per million */
-	uint32_t corrupt_ppm;   /* single-bit corruption, parts per million */
-	uint64_t rate_bps;      /* rate limit in bits per second; above 32 bits of bytes/s it goes
+	uint32_t corrupt_ppm;	/* single-bit corruption, parts per million */
+	uint64_t rate_bps;	/* rate limit in bits per second; above 32 bits of bytes/s it goes
 				 * in TCA_NETEM_RATE64 */
 };
 
@@ -186,3 +187,50 @@ int qdisc_add_netem(struct nlk *nl, const char *ifname, const struct netem_spec 
 /* Deletes the root qdisc of @ifname, restoring the device's default. Returns 1 if deleted, 0 if
  * there was none to delete or @ifname is gone (idempotent undo), or a negative errno. */
 int qdisc_del_root(struct nlk *nl, const char *ifname);
+
+/* ---- dumps (netlink/dump.c) ---- */
+
+/* One network device as the kernel reports it in an RTM_GETLINK dump. */
+struct link_info {
+	char name[16];	 /* IFLA_IFNAME */
+	int ifindex;	 /* > 0 */
+	unsigned mtu;	 /* IFLA_MTU; 0 if the kernel sent none */
+	uint8_t mac[6];	 /* IFLA_ADDRESS, when it is 6 bytes long (lo's is all zeros) */
+	bool has_mac;	 /* false for devices without a 6-byte hardware address */
+	bool up;	 /* IFF_UP: administratively up */
+	bool lower_up;	 /* IFF_LOWER_UP: carrier (a veth has it once both ends are up) */
+	int oper_state;	 /* IFLA_OPERSTATE, an IF_OPER_* value; IF_OPER_UNKNOWN (0) if absent */
+	char kind[16];	 /* IFLA_INFO_KIND: "veth", "bridge", "dummy"; "" for lo and kindless */
+	char master[16]; /* name of the IFLA_MASTER device (a bridge port's bridge); "" if none
+			  * or if the master is not in this netns */
+	char alias[64];	 /* IFLA_IFALIAS, truncated to 63 bytes; "" if none */
+};
+
+/* One interface address as the kernel reports it in an RTM_GETADDR dump. */
+struct addr_info {
+	int ifindex;	    /* the link it is on (struct link_info.ifindex) */
+	int family;	    /* AF_INET or AF_INET6 */
+	uint8_t addr[16];   /* network byte order; 4 bytes used for AF_INET */
+	unsigned prefixlen; /* 0..32 or 0..128 */
+	bool tentative;	    /* IFA_F_TENTATIVE: IPv6 duplicate address detection not finished */
+	bool link_local;    /* scope link (fe80::/10, 169.254/16 by the kernel's choice) */
+};
+
+/* Lists every link of @nl's netns with one RTM_GETLINK dump (statistics skipped). On success
+ * *@ret is a malloc()ed array of *@ret_n entries sorted by ifindex (free() it; NULL when there
+ * are none) and 0 is returned. A dump the kernel marks interrupted (NLM_F_DUMP_INTR: links
+ * changed while it ran) is repeated, a few times at most. Returns 0, -ENOMEM, -EAGAIN if it
+ * kept being interrupted, -EBADMSG for a malformed answer, or another negative errno. */
+int link_list(struct nlk *nl, struct link_info **ret, size_t *ret_n);
+
+/* Lists the addresses of @nl's netns with one RTM_GETADDR dump: those of @family (AF_INET or
+ * AF_INET6), or both for AF_UNSPEC; other families are skipped. *@ret is a malloc()ed array of
+ * *@ret_n entries in the kernel's order (per link: primary before secondary), free() it; NULL
+ * when there are none. Returns 0, -EINVAL for another @family, -ENOMEM, -EAGAIN, -EBADMSG,
+ * or another negative errno. */
+int addr_list(struct nlk *nl, int family, struct addr_info **ret, size_t *ret_n);
+
+/* Sets the MTU of @ifname (RTM_SETLINK with IFLA_MTU; also used for "lo"). Returns 0,
+ * -ENODEV, -EINVAL for @mtu 0 or (kernel) outside the device's min..max MTU, or another
+ * negative errno. */
+int link_set_mtu(struct nlk *nl, const char *ifname, unsigned mtu);

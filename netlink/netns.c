@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Named network namespaces the iproute2 way (/run/netns/<name> bind mounts of nsfs files), and
  * the per-thread netns switch every "do this inside netns X" helper uses. */
-#include "netlink/nl-internal.h"
-
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -15,6 +13,7 @@
 #include <sys/statfs.h>
 
 #include "common/log.h"
+#include "netlink/nl-internal.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 

@@ -8,7 +8,9 @@
  * get ours. Including libnl's by its unambiguous path first sets its include guard, so those
  * nested includes become no-ops whatever the search order. For the same reason our .c files
  * include libnl headers only through this file, never before it. */
+/* clang-format off */
 #include <libnl3/netlink/netlink.h>
+/* clang-format on */
 
 #include <libnl3/netlink/attr.h>
 #include <libnl3/netlink/msg.h>
@@ -17,9 +19,9 @@
 #include <libnl3/netlink/route/nexthop.h>
 #include <libnl3/netlink/route/route.h>
 #include <linux/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
-#include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/macro.h"
@@ -40,8 +42,8 @@ typedef int (*nlk_parse_fn)(struct nlmsghdr *nlh, void *userdata);
 
 /* State of the request in flight; the socket's callbacks fill it. */
 struct nlk_call {
-	uint32_t seq;       /* sequence number of the request; replies with another are stale */
-	bool done;          /* ACK, error or NLMSG_DONE seen */
+	uint32_t seq;	    /* sequence number of the request; replies with another are stale */
+	bool done;	    /* ACK, error or NLMSG_DONE seen */
 	int kernel_error;   /* the kernel's -errno from NLMSG_ERROR, 0 if none */
 	int parse_error;    /* first error returned by @parse */
 	nlk_parse_fn parse; /* NULL = replies are ignored */

@@ -3,14 +3,14 @@
  *
  * netem's TCA_OPTIONS is built by hand: libnl's rtnl_netem_* has no rate, takes delays in
  * scheduler ticks, and its int-typed probabilities cannot say 100%. */
-#include "netlink/nl-internal.h"
-
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 
+#include "netlink/nl-internal.h"
+
 #define NETEM_DEFAULT_LIMIT 1000 /* packets; tc's default */
-#define PPM_MAX 1000000u
+#define PPM_MAX		    1000000u
 
 /* netem probabilities are fractions of 2^32 - 1 (tc's get_percent() scaling). */
 static int ppm_to_prob(uint32_t ppm, uint32_t *ret)
@@ -46,22 +46,18 @@ int qdisc_put_netem_options(struct nl_msg *msg, const struct netem_spec *n)
 	opts->nla_type &= ~NLA_F_NESTED;
 	if (nlmsg_append(msg, &qopt, sizeof(qopt), NLMSG_ALIGNTO) < 0)
 		return -EMSGSIZE;
-	if (n->delay_us &&
-	    nla_put_s64(msg, TCA_NETEM_LATENCY64, (int64_t)n->delay_us * 1000) < 0)
+	if (n->delay_us && nla_put_s64(msg, TCA_NETEM_LATENCY64, (int64_t)n->delay_us * 1000) < 0)
 		return -EMSGSIZE;
-	if (n->jitter_us &&
-	    nla_put_s64(msg, TCA_NETEM_JITTER64, (int64_t)n->jitter_us * 1000) < 0)
+	if (n->jitter_us && nla_put_s64(msg, TCA_NETEM_JITTER64, (int64_t)n->jitter_us * 1000) < 0)
 		return -EMSGSIZE;
-	if (corrupt.probability &&
-	    nla_put(msg, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt) < 0)
+	if (corrupt.probability && nla_put(msg, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt) < 0)
 		return -EMSGSIZE;
 	if (bytes_per_s) {
 		/* The 32-bit field saturates; the kernel takes the larger of it and RATE64. */
 		rate.rate = bytes_per_s > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes_per_s;
 		if (nla_put(msg, TCA_NETEM_RATE, sizeof(rate), &rate) < 0)
 			return -EMSGSIZE;
-		if (bytes_per_s > UINT32_MAX &&
-		    nla_put_u64(msg, TCA_NETEM_RATE64, bytes_per_s) < 0)
+		if (bytes_per_s > UINT32_MAX && nla_put_u64(msg, TCA_NETEM_RATE64, bytes_per_s) < 0)
 			return -EMSGSIZE;
 	}
 	if (nla_nest_end(msg, opts) < 0)

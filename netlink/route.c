@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unicast routes in the main table, through libnl-route's rtnl_route. */
-#include "netlink/nl-internal.h"
-
 #include <linux/rtnetlink.h>
+
+#include "netlink/nl-internal.h"
 
 struct route_req {
 	const struct route_spec *r;

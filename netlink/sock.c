@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The rtnetlink handle: one libnl socket per netns, a request/ACK loop that keeps the kernel's
  * exact errno and extack text, and the single libnl-error -> errno translation. */
-#include "netlink/nl-internal.h"
-
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -11,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "netlink/nl-internal.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -129,8 +128,9 @@ static int cb_valid(struct nl_msg *msg, void *arg)
 	if (!nl->call.parse || nl->call.parse_error < 0)
 		return NL_OK;
 	r = nl->call.parse(nlmsg_hdr(msg), nl->call.userdata);
+	/* On error, keep reading up to the ACK anyway, so the socket stays in step. */
 	if (r < 0)
-		nl->call.parse_error = r; /* keep reading up to the ACK so the socket stays in step */
+		nl->call.parse_error = r;
 	return NL_OK;
 }
 

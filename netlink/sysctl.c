@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Per-netns sysctls through /proc/sys, from inside the target netns. */
-#include "netlink/nl-internal.h"
-
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "netlink/nl-internal.h"
 
 #define SYSCTL_VALUE_MAX 4096 /* one page: what proc_dostring & co. hand out per read */
 
@@ -98,9 +98,11 @@ static int sysctl_io_in(int netns_fd, const char *key, const char *value, char *
 	}
 	r = value ? sysctl_write_here(path, value) : sysctl_read_here(path, buf, len);
 	if (netns_fd >= 0) {
+		/* Failing to switch back leaves the thread in @netns_fd: that outranks the
+		 * I/O result. */
 		q = netns_leave(saved);
 		if (q < 0)
-			return q; /* the thread is stuck in @netns_fd: that outranks the I/O result */
+			return q;
 	}
 	return r;
 }

@@ -280,6 +280,13 @@ int exec_link_up(struct exec_ctx *ctx, const struct action *a, struct action_res
 
 	if (r < 0)
 		return r;
+	/* Only lo carries an MTU here: no action creates it, so its MTU cannot go in a create
+	 * request; set it before the link comes up. */
+	if (a->dev.mtu != 0) {
+		r = link_set_mtu(nl, a->dev.ifname, a->dev.mtu);
+		if (r < 0)
+			return r;
+	}
 	return link_set_up(nl, a->dev.ifname);
 }
 

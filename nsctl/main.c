@@ -13,6 +13,7 @@
 #include "nsctl/graph.h"
 #include "nsctl/lab.h"
 #include "nsctl/plan.h"
+#include "nsctl/status.h"
 #include "topo/topo.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_free);
@@ -78,8 +79,8 @@ struct verb_opts {
 
 /* Parses a verb's options; returns -1 to go on, or the exit status to return now. Options a
  * verb does not take are usage errors, as are positional argument counts off @want. */
-static int parse_verb_opts(const struct verb *v, int argc, char **argv, unsigned allowed,
-			   struct verb_opts *o, int want)
+static int parse_verb_opts_range(const struct verb *v, int argc, char **argv, unsigned allowed,
+				 struct verb_opts *o, int want_min, int want_max)
 {
 	int c;
 
@@ -110,10 +111,20 @@ static int parse_verb_opts(const struct verb *v, int argc, char **argv, unsigned
 			return usage_error(v, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != want)
-		return usage_error(v, "expected %d argument%s, got %d", want, want == 1 ? "" : "s",
+	if (argc - optind < want_min || argc - optind > want_max) {
+		if (want_min == want_max)
+			return usage_error(v, "expected %d argument%s, got %d", want_min,
+					   want_min == 1 ? "" : "s", argc - optind);
+		return usage_error(v, "expected %d to %d arguments, got %d", want_min, want_max,
 				   argc - optind);
+	}
 	return -1;
+}
+
+static int parse_verb_opts(const struct verb *v, int argc, char **argv, unsigned allowed,
+			   struct verb_opts *o, int want)
+{
+	return parse_verb_opts_range(v, argc, argv, allowed, o, want, want);
 }
 
 static int load_or_exit(const char *path, bool quiet, struct topo **t, int *unsupported)
@@ -226,6 +237,34 @@ static int run_down(int argc, char **argv)
 	return lab_down(argv[optind], &lo);
 }
 
+static int run_status(int argc, char **argv)
+{
+	struct verb_opts o = { 0 };
+	int r = parse_verb_opts_range(find_verb("status"), argc, argv, 1, &o, 0, 1);
+
+	if (r >= 0)
+		return r;
+	return status_run(optind < argc ? argv[optind] : NULL, o.json, stdout);
+}
+
+static int run_exec(int argc, char **argv)
+{
+	const struct verb *v = find_verb("exec");
+	int r = -1;
+
+	/* Everything after LAB/NODE (and an optional "--") is the command, options included. */
+	if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+		verb_help(v);
+		return EXIT_OK;
+	}
+	if (argc < 2 || argv[1][0] == '-')
+		return usage_error(v, "expected LAB/NODE");
+	if (argc >= 3 && !streq(argv[2], "--"))
+		return usage_error(v, "put '--' before the command");
+	r = lab_exec(argv[1], argc >= 4 ? argv + 3 : NULL);
+	return r;
+}
+
 static const struct verb verbs[] = {
 	{ "validate", "FILE", "Check a topology file; print every problem as file:line:col.",
 	  run_validate, NULL },
@@ -238,6 +277,10 @@ static const struct verb verbs[] = {
 	  "environment:\n"
 	  "  NSCTL_FAIL_AT=K    test hook: step K fails, to exercise the rollback\n" },
 	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL },
+	{ "status", "[--json] [LAB]", "List labs, or show one lab's nodes and interfaces (kernel view).",
+	  run_status, "  --json             print as JSON\n" },
+	{ "exec", "LAB/NODE [-- CMD [ARGS...]]",
+	  "Run CMD (default: your shell) in the node's network namespace.", run_exec, NULL },
 };
 
 static const struct verb *find_verb(const char *name)

@@ -162,6 +162,43 @@ const char *state_topology_path(const struct lab_state *s)
 	return s->topo_path;
 }
 
+char *state_topology_path_of(const char *lab)
+{
+	char *path = NULL;
+
+	if (!state_lab_name_ok(lab))
+		return NULL;
+	if (asprintf(&path, "%s/%s/topology.yaml", state_root(), lab) < 0)
+		return NULL;
+	return path;
+}
+
+int state_peek(const char *lab, bool *ret_complete)
+{
+	_cleanup_free_ char *path = NULL, *line = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	bool complete = false;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!state_lab_name_ok(lab))
+		return -EINVAL;
+	if (asprintf(&path, "%s/%s/journal", state_root(), lab) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	/* Only a whole line counts, as in state_read(): a torn last line was never written. */
+	while ((n = getline(&line, &cap, f)) > 0)
+		if (streq(line, "complete\n"))
+			complete = true;
+	if (ferror(f))
+		return -EIO;
+	if (ret_complete)
+		*ret_complete = complete;
+	return 1;
+}
+
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {

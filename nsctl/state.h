@@ -64,6 +64,18 @@ void state_records_free(struct jrec *r, size_t n);
 /* Path of the stored topology copy (valid while @s lives). */
 const char *state_topology_path(const struct lab_state *s);
 
+/* The path of @lab's stored topology copy, without taking the lock (for status): a malloc()ed
+ * string the caller frees, or NULL for an invalid lab name or on ENOMEM. The file exists only
+ * while the lab is up. */
+char *state_topology_path_of(const char *lab);
+
+/* Reads @lab's journal without taking the lock, so it never waits for, or makes fail, an `up`
+ * or `down` running at the same time (which may make the answer stale at once). Returns 1 with
+ * *@ret_complete (optional) telling whether the journal has its "complete" record, 0 if @lab
+ * has no journal (not up), -EINVAL for an invalid lab name, or another negative errno (-EACCES
+ * when not root: the lab dir is 0700). An `up` still running reads as not complete. */
+int state_peek(const char *lab, bool *ret_complete);
+
 /* Removes the journal, the topology copy, the lock and the lab dir (and the state root when it
  * is empty). Returns 0 or -errno. */
 int state_remove(struct lab_state *s);

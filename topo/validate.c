@@ -13,6 +13,7 @@
 #include "topo/topo-internal.h"
 
 #define IPV6_MIN_MTU 1280 /* RFC 8200 section 5 */
+#define DEFAULT_MTU  1500 /* a new veth's, ETH_DATA_LEN */
 
 struct vctx {
 	struct topo *t;
@@ -121,6 +122,13 @@ static bool lab_name_ok(const char *s)
 	return true;
 }
 
+static bool is_ipv4_literal(const char *s)
+{
+	struct topo_addr a = { 0 };
+
+	return !strchr(s, '/') && topo_addr_parse(s, &a) == 0 && a.family == AF_INET;
+}
+
 static bool node_name_ok(const char *s)
 {
 	if (!isalnum((unsigned char)*s))
@@ -133,10 +141,11 @@ static bool node_name_ok(const char *s)
 
 /* The kernel's dev_valid_name() without the length test, plus '%': the kernel expands a
  * name holding '%' as a template ("eth%d" becomes eth0), so the device would not carry the
- * name written in the file. */
+ * name written in the file. "all" and "default" are taken by /proc/sys/net/ipv{4,6}/conf/,
+ * so registering a device under either name fails. */
 static bool ifname_chars_ok(const char *s)
 {
-	if (!*s || streq(s, ".") || streq(s, ".."))
+	if (!*s || streq(s, ".") || streq(s, "..") || streq(s, "all") || streq(s, "default"))
 		return false;
 	for (; *s; s++)
 		if (*s == '/' || *s == ':' || *s == '%' || isspace((unsigned char)*s))
@@ -144,7 +153,7 @@ static bool ifname_chars_ok(const char *s)
 	return true;
 }
 
-#define IFNAME_RULES "no '/', ':', '%%' or white space, and not '.' or '..'"
+#define IFNAME_RULES "no '/', ':', '%%' or white space; not '.', '..', 'all' or 'default'"
 
 /* @what is "interface" or "bridge"; @owner is " of node 'x'", " of the host" or "". */
 static void check_ifname(struct vctx *c, const char *what, const char *name, const char *owner,
@@ -154,28 +163,25 @@ static void check_ifname(struct vctx *c, const char *what, const char *name, con
 		verr(c, loc, "%s name '%s'%s is longer than %d bytes (IFNAMSIZ)", what, name, owner,
 		     TOPO_IFNAMSIZ - 1);
 	else if (!ifname_chars_ok(name))
-		verr(c, loc, "%s name '%s'%s is not a valid interface name (" IFNAME_RULES ")", what,
-		     name, owner);
+		verr(c, loc, "%s name '%s'%s is not a valid interface name (" IFNAME_RULES ")",
+		     what, name, owner);
 }
 
 static void check_hostname(struct vctx *c, const struct topo_node *n)
 {
 	const char *h = n->hostname;
-	bool ok = true;
 
 	if (!h)
 		return;
-	/* The parser keeps no position for the value: report at the node's name. */
-	if (strlen(h) > 63)
-		verr(c, n->loc, "hostname '%s' of node '%s' is longer than 63 bytes", h, n->name);
-	for (const char *p = h; *p; p++)
-		ok &= isalnum((unsigned char)*p) || *p == '.' || *p == '-';
-	if (!ok)
+	/* The parser keeps no position for the value: report at the node's name. Same pattern
+	 * as node names, which are the default hostnames. */
+	if (strlen(h) > 64) /* HOST_NAME_MAX */
+		verr(c, n->loc, "hostname '%s' of node '%s' is longer than 64 bytes", h, n->name);
+	if (!node_name_ok(h))
 		verr(c, n->loc,
-		     "hostname '%s' of node '%s' may contain only letters, digits, '.' and '-'", h,
-		     n->name);
-	else if (h[0] == '-')
-		verr(c, n->loc, "hostname '%s' of node '%s' must not start with '-'", h, n->name);
+		     "hostname '%s' of node '%s' is not valid: use letters, digits, '_', '.' "
+		     "and '-', starting with a letter or digit",
+		     h, n->name);
 }
 
 static void check_names(struct vctx *c)
@@ -188,13 +194,13 @@ static void check_names(struct vctx *c)
 	else {
 		if (!lab_name_ok(t->name))
 			verr(c, t->name_loc,
-			     "lab name '%s' is not valid: use lowercase letters, digits and '-', "
-			     "starting with a letter or digit",
+			     "lab name '%s' is not valid: use lowercase letters, digits and "
+			     "'-', starting with a letter or digit",
 			     t->name);
 		if (strlen(t->name) > TOPO_LAB_NAME_MAX)
 			verr(c, t->name_loc,
-			     "lab name '%s' is longer than %d bytes (it prefixes every namespace, "
-			     "cgroup and state directory of the lab)",
+			     "lab name '%s' is longer than %d bytes (it prefixes every "
+			     "namespace, cgroup and state directory of the lab)",
 			     t->name, TOPO_LAB_NAME_MAX);
 	}
 
@@ -209,8 +215,15 @@ static void check_names(struct vctx *c)
 			     "endpoints)");
 		else if (!node_name_ok(n->name))
 			verr(c, n->loc,
-			     "node name '%s' is not valid: use letters, digits, '_', '.' and '-', "
-			     "starting with a letter or digit",
+			     "node name '%s' is not valid: use letters, digits, '_', '.' and "
+			     "'-', starting with a letter or digit",
+			     n->name);
+		else if (is_ipv4_literal(n->name))
+			/* A ping target is a node name or an address: it must be one or the
+			 * other. (IPv6 literals hold ':', which node names cannot.) */
+			verr(c, n->loc,
+			     "node name '%s' is an IPv4 address (ping targets could not tell "
+			     "the node from the address)",
 			     n->name);
 		if (strlen(n->name) > TOPO_NODE_NAME_MAX)
 			verr(c, n->loc,
@@ -226,7 +239,11 @@ static void check_names(struct vctx *c)
 
 		check_ifname(c, "bridge", b->name, "", b->loc);
 		/* A bare endpoint name must mean one thing. */
-		if (n >= 0)
+		if (streq(b->name, "host"))
+			verr(c, b->loc,
+			     "bridge name 'host' is reserved (it means the host namespace in "
+			     "link endpoints)");
+		else if (n >= 0)
 			verr(c, b->loc, "bridge '%s' has the same name as node '%s' (at %u:%u)",
 			     b->name, t->nodes[n].name, t->nodes[n].loc.line, t->nodes[n].loc.col);
 	}
@@ -355,9 +372,8 @@ static struct topo_loc link_use_loc(struct topo *t, size_t l, const struct topo_
 struct mac_ent {
 	uint8_t mac[6];
 	struct topo_loc loc;
-	long node;	    /* -1 = host or bridge */
-	const char *name;   /* interface or bridge name */
-	bool bridge;	    /* a bridge port (endpoint mac on a bridge end) */
+	long node; /* -1 = host */
+	const char *name;
 };
 
 struct mac_list {
@@ -365,8 +381,8 @@ struct mac_list {
 	size_t n;
 };
 
-static void mac_add(struct vctx *c, struct mac_list *ml, const uint8_t mac[6],
-		    struct topo_loc loc, long node, const char *name, bool bridge)
+static void mac_add(struct vctx *c, struct mac_list *ml, const uint8_t mac[6], struct topo_loc loc,
+		    long node, const char *name)
 {
 	struct mac_ent *m = grow_one(&ml->v, &ml->n, sizeof(*m));
 
@@ -378,7 +394,6 @@ static void mac_add(struct vctx *c, struct mac_list *ml, const uint8_t mac[6],
 	m->loc = loc;
 	m->node = node;
 	m->name = name;
-	m->bridge = bridge;
 }
 
 static void resolve_endpoint(struct vctx *c, struct topo_endpoint *ep)
@@ -395,6 +410,13 @@ static void resolve_endpoint(struct vctx *c, struct topo_endpoint *ep)
 		if (!ep->node || !ep->iface)
 			return;
 		i = topo_index_lookup(t, ep->node);
+		if (i < 0 && bridge_lookup(c, ep->node) >= 0) {
+			verr(c, ep->loc,
+			     "endpoint '%s:%s' names bridge '%s': a bridge end is written '%s' "
+			     "(nsctl names bridge ports itself)",
+			     ep->node, ep->iface, ep->node, ep->node);
+			return;
+		}
 		if (i < 0) {
 			s = topo_suggest(ep->node, c->node_names, t->n_nodes);
 			if (s)
@@ -408,7 +430,8 @@ static void resolve_endpoint(struct vctx *c, struct topo_endpoint *ep)
 		ep->idx = i;
 		if (streq(ep->iface, "lo")) {
 			/* Don't make an implicit veth called lo: report it when linking. */
-			ep->iface_idx = iface_lookup(t->nodes[i].ifaces, t->nodes[i].n_ifaces, "lo");
+			ep->iface_idx =
+				iface_lookup(t->nodes[i].ifaces, t->nodes[i].n_ifaces, "lo");
 			return;
 		}
 		ep->iface_idx = iface_get(c, &t->nodes[i].ifaces, &t->nodes[i].n_ifaces, ep->iface,
@@ -423,13 +446,15 @@ static void resolve_endpoint(struct vctx *c, struct topo_endpoint *ep)
 			return;
 		}
 		if (topo_index_lookup(t, ep->node) >= 0) {
-			verr(c, ep->loc, "endpoint '%s' names a node but no interface (write '%s:eth0')",
+			verr(c, ep->loc,
+			     "endpoint '%s' names a node but no interface (write '%s:eth0')",
 			     ep->node, ep->node);
 			return;
 		}
 		s = topo_suggest(ep->node, c->bridge_names, t->n_bridges);
 		if (s)
-			verr(c, ep->loc, "link endpoint names missing bridge '%s' (did you mean '%s'?)",
+			verr(c, ep->loc,
+			     "link endpoint names missing bridge '%s' (did you mean '%s'?)",
 			     ep->node, s);
 		else
 			verr(c, ep->loc, "link endpoint names missing bridge '%s'", ep->node);
@@ -462,7 +487,9 @@ static void link_end(struct vctx *c, struct mac_list *macs, size_t l, size_t e)
 	if (ep->kind == TOPO_EP_BRIDGE) {
 		t->bridges[ep->idx].n_ports++;
 		if (ep->has_mac)
-			mac_add(c, macs, ep->mac, ep->loc, -1, t->bridges[ep->idx].name, true);
+			verr(c, ep->loc,
+			     "the end on bridge '%s' takes no 'mac' (only node and host ends do)",
+			     t->bridges[ep->idx].name);
 		return;
 	}
 	if (ep->kind == TOPO_EP_NODE && streq(ep->iface, "lo")) {
@@ -495,7 +522,7 @@ static void link_end(struct vctx *c, struct mac_list *macs, size_t l, size_t e)
 		/* The endpoint's mac becomes the interface's: the model has one place for it. */
 		ifc->has_mac = true;
 		memcpy(ifc->mac, ep->mac, 6);
-		mac_add(c, macs, ep->mac, ep->loc, ep_owner(ep), ifc->name, false);
+		mac_add(c, macs, ep->mac, ep->loc, ep_owner(ep), ifc->name);
 	} else if (memcmp(ifc->mac, ep->mac, 6) != 0)
 		verr(c, ep->loc,
 		     "link endpoint sets mac %02x:%02x:%02x:%02x:%02x:%02x but %s declares "
@@ -552,14 +579,18 @@ static void check_links(struct vctx *c, struct mac_list *macs)
 		const struct topo_bridge *br = &t->bridges[i];
 
 		if (br->n_ports > TOPO_BRIDGE_PORTS_MAX)
-			verr(c, br->loc, "bridge '%s' has %zu ports; a Linux bridge takes at most %d",
-			     br->name, br->n_ports, TOPO_BRIDGE_PORTS_MAX);
-		else if (br->n_ports > TOPO_BRIDGE_PORTS_WARN)
+			verr(c, br->loc,
+			     "bridge '%s' has %zu ports; a Linux bridge takes at most %d", br->name,
+			     br->n_ports, TOPO_BRIDGE_PORTS_MAX);
+		else if (br->n_ports >= TOPO_BRIDGE_PORTS_WARN)
 			vwarn(c, br->loc,
 			      "bridge '%s' has %zu ports: on an L2 segment this large, IPv6 "
-			      "multicast (neighbour discovery, link-local addresses) floods every "
-			      "port; consider routers between smaller bridges",
+			      "multicast (neighbour discovery, link-local addresses) floods "
+			      "every port; consider routers between smaller bridges",
 			      br->name, br->n_ports);
+		else if (br->n_ports == 0)
+			vwarn(c, br->loc, "bridge '%s' has no ports (no link ends on it)",
+			      br->name);
 	}
 }
 
@@ -579,6 +610,9 @@ static void check_netem(struct vctx *c)
 
 		if (!c->t->links[l].has_netem)
 			continue;
+		if (!ne->has_delay && !ne->has_jitter && !ne->has_loss && !ne->has_rate &&
+		    !ne->has_duplicate && !ne->has_corrupt)
+			vwarn(c, ne->loc, "netem sets nothing (it adds no impairment)");
 		/* jitter varies the delay around its mean; tc refuses it alone. */
 		if (ne->has_jitter && !ne->has_delay)
 			verr(c, ne->loc, "netem jitter needs a delay (jitter varies the delay)");
@@ -588,14 +622,142 @@ static void check_netem(struct vctx *c)
 	}
 }
 
+/* The mtu end @e of @lk gets (docs/topology.md, "Link MTU"); 0 = the kernel default. */
+static unsigned end_mtu(struct vctx *c, const struct topo_link *lk, size_t e)
+{
+	const struct topo_iface *ifc = ep_iface(c->t, &lk->ep[e]);
+	const struct topo_iface *peer = ep_iface(c->t, &lk->ep[!e]);
+
+	if (lk->mtu)
+		return lk->mtu;
+	if (ifc && ifc->mtu)
+		return ifc->mtu;
+	if (lk->ep[e].kind != TOPO_EP_NODE && lk->ep[!e].kind == TOPO_EP_NODE && peer)
+		return peer->mtu;
+	return 0;
+}
+
+static char *end_desc(struct vctx *c, const struct topo_endpoint *ep)
+{
+	char *s = NULL;
+
+	if (ep->kind != TOPO_EP_BRIDGE)
+		return ifdesc(c, ep_owner(ep), ep_iface(c->t, ep)->name);
+	if (asprintf(&s, "the port on bridge '%s'", c->t->bridges[ep->idx].name) < 0) {
+		c->oom = true;
+		return NULL;
+	}
+	return s;
+}
+
+/* Frames above the smaller mtu of a link are dropped: sometimes the point of a lab, more
+ * often a mistake. Warnings, on links that are otherwise valid. */
+static void check_link_mtus(struct vctx *c)
+{
+	struct topo *t = c->t;
+
+	for (size_t l = 0; l < t->n_links; l++) {
+		const struct topo_link *lk = &t->links[l];
+		unsigned mtu[2];
+		bool ok = lk->ep[0].kind == TOPO_EP_NODE || lk->ep[1].kind == TOPO_EP_NODE;
+
+		for (size_t e = 0; e < 2 && ok; e++) {
+			const struct topo_endpoint *ep = &lk->ep[e];
+			const struct topo_iface *ifc = ep_iface(t, ep);
+
+			ok = !ep->bad && ep->idx >= 0 &&
+			     (ep->kind == TOPO_EP_BRIDGE || (ifc && ifc->link == (long)l));
+		}
+		if (!ok || ep_iface(t, &lk->ep[0]) == ep_iface(t, &lk->ep[1]))
+			continue;
+		for (size_t e = 0; e < 2; e++)
+			mtu[e] = end_mtu(c, lk, e) ?: DEFAULT_MTU;
+		if (mtu[0] != mtu[1]) {
+			_cleanup_free_ char *d0 = end_desc(c, &lk->ep[0]);
+			_cleanup_free_ char *d1 = end_desc(c, &lk->ep[1]);
+
+			if (d0 && d1)
+				vwarn(c, lk->loc,
+				      "the ends of this link get different mtus: %u (%s) and %u "
+				      "(%s)",
+				      mtu[0], d0, mtu[1], d1);
+		}
+		for (size_t e = 0; e < 2; e++) {
+			const struct topo_bridge *br;
+
+			if (lk->ep[e].kind != TOPO_EP_BRIDGE)
+				continue;
+			br = &t->bridges[lk->ep[e].idx];
+			if (br->mtu && br->mtu != mtu[e])
+				vwarn(c, lk->loc,
+				      "bridge '%s' has mtu %u but its port on this link has mtu %u",
+				      br->name, br->mtu, mtu[e]);
+		}
+	}
+}
+
 /* ---- interfaces ---- */
+
+static bool addr_is_zero(const struct topo_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->bytes, zero, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+static bool addr_is_multicast(const struct topo_addr *a)
+{
+	return a->family == AF_INET6 ? a->bytes[0] == 0xff : (a->bytes[0] & 0xf0) == 0xe0;
+}
+
+/* Why @a cannot be an interface's address, or NULL. (Multicast: the parser said so.) */
+static const char *addr_unassignable(const struct topo_addr *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (addr_is_zero(a))
+		return "the unspecified address";
+	if (a->family == AF_INET && memcmp(a->bytes, "\xff\xff\xff\xff", 4) == 0)
+		return "the IPv4 broadcast address";
+	/* ::ffff:0:0/96 stands for IPv4 peers of an IPv6 socket; it never goes on the wire. */
+	if (a->family == AF_INET6 && memcmp(a->bytes, mapped, 12) == 0)
+		return "an IPv4-mapped IPv6 address";
+	return NULL;
+}
+
+/* The mtu an interface ends up with, and where it is written (line 0: kernel default). */
+static unsigned iface_mtu(struct vctx *c, long node, const struct topo_iface *ifc,
+			  struct topo_loc *ret_loc)
+{
+	const struct topo_link *lk = ifc->link >= 0 ? &c->t->links[ifc->link] : NULL;
+
+	*ret_loc = (struct topo_loc){ 0, 0 };
+	if (lk && lk->mtu) {
+		*ret_loc = lk->loc;
+		return lk->mtu;
+	}
+	if (ifc->mtu) {
+		*ret_loc = ifc->loc;
+		return ifc->mtu;
+	}
+	/* A host end without its own mtu takes the node end's. */
+	for (size_t e = 0; lk && node < 0 && e < 2; e++) {
+		const struct topo_iface *peer = ep_iface(c->t, &lk->ep[e]);
+
+		if (lk->ep[e].kind == TOPO_EP_NODE && peer && peer->mtu) {
+			*ret_loc = peer->loc;
+			return peer->mtu;
+		}
+	}
+	return 0;
+}
 
 static void check_iface(struct vctx *c, long node, const struct topo_iface *ifc)
 {
 	const struct topo_link *lk = ifc->link >= 0 ? &c->t->links[ifc->link] : NULL;
 	_cleanup_free_ char *desc = ifdesc(c, node, ifc->name);
-	unsigned mtu = ifc->mtu;
-	struct topo_loc mtu_loc = ifc->loc;
+	struct topo_loc mtu_loc;
+	unsigned mtu;
 	bool v6 = false;
 
 	if (!desc)
@@ -618,20 +780,28 @@ static void check_iface(struct vctx *c, long node, const struct topo_iface *ifc)
 
 	if (!ifc->implicit && ifc->link < 0 && ifc->type == TOPO_IF_VETH)
 		verr(c, ifc->loc, "%s is not used by any link", desc);
+	if (ifc->type == TOPO_IF_LOOPBACK && ifc->has_mac)
+		verr(c, ifc->loc, "%s takes no 'mac' (the loopback has none)", desc);
+
+	for (size_t i = 0; i < ifc->n_addrs; i++) {
+		const char *why = addr_unassignable(&ifc->addrs[i]);
+		char buf[TOPO_ADDRSTRLEN];
+
+		v6 |= ifc->addrs[i].family == AF_INET6;
+		if (why)
+			verr(c, ifc->addrs[i].loc,
+			     "address %s of %s is %s; it cannot be assigned to an interface",
+			     topo_addr_format(&ifc->addrs[i], buf, sizeof(buf)), desc, why);
+	}
 
 	if (lk && lk->mtu && ifc->mtu && lk->mtu != ifc->mtu)
 		verr(c, ifc->loc, "%s sets mtu %u but its link (at %u:%u) sets mtu %u", desc,
 		     ifc->mtu, lk->loc.line, lk->loc.col, lk->mtu);
-	if (!mtu && lk && lk->mtu) {
-		mtu = lk->mtu;
-		mtu_loc = lk->loc;
-	}
-	for (size_t i = 0; i < ifc->n_addrs; i++)
-		v6 |= ifc->addrs[i].family == AF_INET6;
+	mtu = iface_mtu(c, node, ifc, &mtu_loc);
 	/* The kernel removes IPv6 from a device whose mtu is below the IPv6 minimum. */
 	if (v6 && mtu && mtu < IPV6_MIN_MTU)
-		verr(c, mtu_loc, "%s has an IPv6 address, so its mtu (%u) must be at least %d", desc,
-		     mtu, IPV6_MIN_MTU);
+		verr(c, mtu_loc, "%s has an IPv6 address, so its mtu (%u) must be at least %d",
+		     desc, mtu, IPV6_MIN_MTU);
 }
 
 static void check_ifaces(struct vctx *c)
@@ -649,9 +819,9 @@ static void check_ifaces(struct vctx *c)
 
 struct addr_ent {
 	const struct topo_addr *a;
-	long node; /* -1 = host */
+	long node; /* -1 = host (one namespace, like a node) */
+	long seg;  /* L2 segment, -1 = none (lo, dummy, unlinked) */
 	const struct topo_iface *ifc;
-	bool lo;
 };
 
 static int addr_ent_cmp(const void *x, const void *y)
@@ -674,17 +844,59 @@ static int addr_ent_cmp(const void *x, const void *y)
 	return p->a < q->a ? -1 : p->a > q->a;
 }
 
-static void addrs_push(struct addr_ent *v, size_t *n, long node,
-		       const struct topo_iface *ifc)
+/* The L2 segment of an interface: its link, or the bridge at the link's other end. */
+static long iface_segment(const struct topo *t, const struct topo_iface *ifc)
 {
-	for (size_t k = 0; k < ifc->n_addrs; k++)
-		v[(*n)++] = (struct addr_ent){ .a = &ifc->addrs[k],
-					       .node = node,
-					       .ifc = ifc,
-					       .lo = node >= 0 && ifc->type == TOPO_IF_LOOPBACK };
+	const struct topo_link *lk;
+
+	if (ifc->link < 0)
+		return -1;
+	lk = &t->links[ifc->link];
+	for (size_t e = 0; e < 2; e++)
+		if (lk->ep[e].kind == TOPO_EP_BRIDGE && !lk->ep[e].bad && lk->ep[e].idx >= 0)
+			return (long)t->n_links + lk->ep[e].idx;
+	return ifc->link;
 }
 
-static void report_dup_addr(struct vctx *c, const struct addr_ent *dup, const struct addr_ent *first)
+static void addrs_push(const struct topo *t, struct addr_ent *v, size_t *n, long node,
+		       const struct topo_iface *ifc)
+{
+	long seg = iface_segment(t, ifc);
+
+	for (size_t k = 0; k < ifc->n_addrs; k++)
+		v[(*n)++] = (struct addr_ent){
+			.a = &ifc->addrs[k], .node = node, .seg = seg, .ifc = ifc
+		};
+}
+
+struct group_key {
+	long key;
+	size_t pos;
+};
+
+static int group_key_cmp(const void *x, const void *y)
+{
+	const struct group_key *p = x, *q = y;
+
+	if (p->key != q->key)
+		return p->key < q->key ? -1 : 1;
+	return p->pos < q->pos ? -1 : p->pos > q->pos;
+}
+
+/* For each of the @k entries in @g (positions in file order), stores in first[pos] the
+ * earliest position with the same key. O(k log k). */
+static void group_first(struct group_key *g, size_t k, size_t *first)
+{
+	qsort(g, k, sizeof(*g), group_key_cmp);
+	for (size_t i = 0, head = 0; i < k; i++) {
+		if (g[i].key != g[head].key)
+			head = i;
+		first[g[i].pos] = g[head].pos;
+	}
+}
+
+static void report_dup_addr(struct vctx *c, const struct addr_ent *dup,
+			    const struct addr_ent *first, bool error)
 {
 	_cleanup_free_ char *d1 = ifdesc(c, dup->node, dup->ifc->name);
 	_cleanup_free_ char *d2 = ifdesc(c, first->node, first->ifc->name);
@@ -692,15 +904,27 @@ static void report_dup_addr(struct vctx *c, const struct addr_ent *dup, const st
 
 	if (!d1 || !d2)
 		return;
-	verr(c, dup->a->loc, "address %s of %s is already assigned to %s (first at %u:%u)",
-	     topo_addr_format_host(dup->a, host, sizeof(host)), d1, d2, first->a->loc.line,
-	     first->a->loc.col);
+	topo_addr_format_host(dup->a, host, sizeof(host));
+	if (error)
+		verr(c, dup->a->loc, "address %s of %s is already assigned to %s (first at %u:%u)",
+		     host, d1, d2, first->a->loc.line, first->a->loc.col);
+	else
+		vwarn(c, dup->a->loc,
+		      "address %s of %s is also assigned to %s (first at %u:%u), on another L2 "
+		      "segment",
+		      host, d1, d2, first->a->loc.line, first->a->loc.col);
 }
 
+/* The same address twice in one namespace, or on one L2 segment, is a clash (the kernel
+ * accepts it; ARP and neighbour discovery then answer for both). On separate segments of
+ * separate nodes it can be meant, anycast on lo above all: a warning. Sorted, never
+ * pairwise, so a lab where every node shares one anycast address stays O(n log n). */
 static void check_addresses(struct vctx *c)
 {
 	struct topo *t = c->t;
 	_cleanup_free_ struct addr_ent *v = NULL;
+	_cleanup_free_ struct group_key *g = NULL;
+	_cleanup_free_ size_t *first_node = NULL, *first_seg = NULL;
 	size_t n = 0, total = 0;
 
 	for (size_t i = 0; i < t->n_nodes; i++)
@@ -711,46 +935,48 @@ static void check_addresses(struct vctx *c)
 	if (total < 2)
 		return;
 	v = malloc(total * sizeof(*v));
-	if (!v) {
+	g = malloc(total * sizeof(*g));
+	first_node = malloc(total * sizeof(*first_node));
+	first_seg = malloc(total * sizeof(*first_seg));
+	if (!v || !g || !first_node || !first_seg) {
 		c->oom = true;
 		return;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++)
 		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
-			addrs_push(v, &n, (long)i, &t->nodes[i].ifaces[j]);
+			addrs_push(t, v, &n, (long)i, &t->nodes[i].ifaces[j]);
 	for (size_t j = 0; j < t->n_host_ifaces; j++)
-		addrs_push(v, &n, -1, &t->host_ifaces[j]);
+		addrs_push(t, v, &n, -1, &t->host_ifaces[j]);
 	qsort(v, n, sizeof(*v), addr_ent_cmp);
 
 	for (size_t start = 0, end; start < n; start = end) {
-		/* One run of equal addresses, in file order. */
-		long first_other = -1; /* earliest entry that is not on a loopback */
-		size_t seg = start;    /* start of the current same-node stretch */
+		size_t k = 0;
 
-		for (end = start; end < n && v[end].a->family == v[start].a->family &&
-				  memcmp(v[end].a->bytes, v[start].a->bytes, 16) == 0;
+		for (end = start + 1; end < n && v[end].a->family == v[start].a->family &&
+				      memcmp(v[end].a->bytes, v[start].a->bytes, 16) == 0;
 		     end++)
 			;
+		if (end - start == 1)
+			continue;
+		/* One run of equal addresses, in file order: find each one's earliest
+		 * predecessor in the same namespace and on the same segment. */
+		for (size_t i = start; i < end; i++)
+			g[i - start] = (struct group_key){ .key = v[i].node, .pos = i };
+		group_first(g, end - start, first_node);
 		for (size_t i = start; i < end; i++) {
-			long first = -1;
+			first_seg[i] = i;
+			if (v[i].seg >= 0)
+				g[k++] = (struct group_key){ .key = v[i].seg, .pos = i };
+		}
+		group_first(g, k, first_seg);
 
-			if (i > start && v[i].node != v[i - 1].node)
-				seg = i;
-			if (!v[i].lo)
-				first = (long)start; /* clashes with everything before it */
-			else {
-				/* The same address on the lo of several nodes is anycast, a
-				 * legitimate exercise; on one node's lo twice, or on any other
-				 * interface, it is a clash. */
-				if (first_other >= 0)
-					first = first_other;
-				if (seg < i && (first < 0 || seg < (size_t)first))
-					first = (long)seg;
-			}
-			if (first >= 0 && (size_t)first < i)
-				report_dup_addr(c, &v[i], &v[first]);
-			if (!v[i].lo && first_other < 0)
-				first_other = (long)i;
+		for (size_t i = start + 1; i < end; i++) {
+			size_t f = first_node[i] < first_seg[i] ? first_node[i] : first_seg[i];
+
+			if (f < i)
+				report_dup_addr(c, &v[i], &v[f], true);
+			else
+				report_dup_addr(c, &v[i], &v[start], false);
 		}
 	}
 }
@@ -768,19 +994,8 @@ static int mac_ent_cmp(const void *x, const void *y)
 	return p < q ? -1 : p > q;
 }
 
-static char *mac_desc(struct vctx *c, const struct mac_ent *m)
-{
-	char *s = NULL;
-
-	if (!m->bridge)
-		return ifdesc(c, m->node, m->name);
-	if (asprintf(&s, "a port of bridge '%s'", m->name) < 0) {
-		c->oom = true;
-		return NULL;
-	}
-	return s;
-}
-
+/* The same MAC in two network namespaces works; on one L2 segment it breaks forwarding
+ * there. Either way it is rarely meant: a warning. */
 static void check_macs(struct vctx *c, struct mac_list *ml)
 {
 	if (ml->n < 2)
@@ -794,14 +1009,14 @@ static void check_macs(struct vctx *c, struct mac_list *ml)
 			first = i;
 			continue;
 		}
-		d1 = mac_desc(c, &ml->v[i]);
-		d2 = mac_desc(c, &ml->v[first]);
+		d1 = ifdesc(c, ml->v[i].node, ml->v[i].name);
+		d2 = ifdesc(c, ml->v[first].node, ml->v[first].name);
 		if (d1 && d2)
-			verr(c, ml->v[i].loc,
-			     "mac %02x:%02x:%02x:%02x:%02x:%02x of %s is already used by %s (first "
-			     "at %u:%u)",
-			     m[0], m[1], m[2], m[3], m[4], m[5], d1, d2, ml->v[first].loc.line,
-			     ml->v[first].loc.col);
+			vwarn(c, ml->v[i].loc,
+			      "mac %02x:%02x:%02x:%02x:%02x:%02x of %s is also used by %s "
+			      "(first at %u:%u)",
+			      m[0], m[1], m[2], m[3], m[4], m[5], d1, d2, ml->v[first].loc.line,
+			      ml->v[first].loc.col);
 	}
 }
 
@@ -814,12 +1029,12 @@ static void collect_iface_macs(struct vctx *c, struct mac_list *ml)
 		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++) {
 			const struct topo_iface *ifc = &t->nodes[i].ifaces[j];
 			if (ifc->has_mac)
-				mac_add(c, ml, ifc->mac, ifc->loc, (long)i, ifc->name, false);
+				mac_add(c, ml, ifc->mac, ifc->loc, (long)i, ifc->name);
 		}
 	for (size_t j = 0; j < t->n_host_ifaces; j++) {
 		const struct topo_iface *ifc = &t->host_ifaces[j];
 		if (ifc->has_mac)
-			mac_add(c, ml, ifc->mac, ifc->loc, -1, ifc->name, false);
+			mac_add(c, ml, ifc->mac, ifc->loc, -1, ifc->name);
 	}
 }
 
@@ -878,38 +1093,59 @@ static void check_gateway(struct vctx *c, const struct topo_node *n, const struc
 
 	topo_addr_format_host(&rt->via, gw, sizeof(gw));
 	if (!rt->is_default && rt->dst.family && rt->via.family != rt->dst.family) {
-		verr(c, rt->via.loc, "route to '%s' on node '%s': gateway %s is %s but the "
-				     "destination is %s",
-		     dst, n->name, gw, family_name(rt->via.family), family_name(rt->dst.family));
+		verr(c, rt->via.loc,
+		     "route to '%s' on node '%s': gateway %s is %s but the destination is %s", dst,
+		     n->name, gw, family_name(rt->via.family), family_name(rt->dst.family));
+		return;
+	}
+	if (addr_is_zero(&rt->via) || addr_is_multicast(&rt->via)) {
+		verr(c, rt->via.loc, "route to '%s' on node '%s': gateway %s is %s", dst, n->name,
+		     gw,
+		     addr_is_zero(&rt->via) ? "the unspecified address" : "a multicast address");
 		return;
 	}
 	if (is_v6_link_local(&rt->via)) {
-		/* fe80::/64 exists on every link: only the device says which one. */
-		if (!rt->dev)
+		bool v6 = false;
+
+		/* fe80::/64 exists on every link: only the device says which one, and it has
+		 * a link-local address only if it has IPv6 (addrgenmode none otherwise). */
+		if (!rt->dev) {
 			verr(c, rt->via.loc,
 			     "route to '%s' on node '%s': link-local gateway %s needs 'dev'", dst,
 			     n->name, gw);
+			return;
+		}
+		for (size_t k = 0; k < n->ifaces[dev].n_addrs; k++)
+			v6 |= n->ifaces[dev].addrs[k].family == AF_INET6;
+		if (!v6)
+			verr(c, rt->via.loc,
+			     "route to '%s' on node '%s': link-local gateway %s is not "
+			     "reachable: interface '%s' has no IPv6 address, so no link-local "
+			     "address",
+			     dst, n->name, gw, rt->dev);
 		return;
 	}
-	if (dev >= 0)
-		reach = iface_reaches(&n->ifaces[dev], &rt->via, &own);
-	else
-		for (size_t j = 0; j < n->n_ifaces; j++)
-			reach |= iface_reaches(&n->ifaces[j], &rt->via, &own);
+	/* A subnet on lo is the node itself, not a link a gateway could sit on. */
+	for (size_t j = 0; j < n->n_ifaces; j++) {
+		bool hit = iface_reaches(&n->ifaces[j], &rt->via, &own);
+
+		if ((dev < 0 || (size_t)dev == j) && n->ifaces[j].type != TOPO_IF_LOOPBACK)
+			reach |= hit;
+	}
 	if (own)
 		/* The kernel refuses a local address as gateway ("invalid gateway"). */
-		verr(c, rt->via.loc, "route to '%s' on node '%s': gateway %s is an address of '%s' "
-				     "itself",
-		     dst, n->name, gw, n->name);
+		verr(c, rt->via.loc,
+		     "route to '%s' on node '%s': gateway %s is an address of '%s' itself", dst,
+		     n->name, gw, n->name);
 	else if (!reach && dev >= 0)
 		verr(c, rt->via.loc,
-		     "route to '%s' on node '%s': gateway %s is not reachable from interface '%s' "
-		     "of '%s'",
+		     "route to '%s' on node '%s': gateway %s is not reachable from interface "
+		     "'%s' of '%s'",
 		     dst, n->name, gw, rt->dev, n->name);
 	else if (!reach)
 		verr(c, rt->via.loc,
-		     "route to '%s' on node '%s': gateway %s is not reachable from any interface of "
-		     "'%s'",
+		     "route to '%s' on node '%s': gateway %s is not reachable from any "
+		     "interface of '%s'",
 		     dst, n->name, gw, n->name);
 }
 
@@ -962,20 +1198,26 @@ static void check_node_routes(struct vctx *c, const struct topo_node *n)
 			 * EINVAL ("Invalid prefix for given prefix length"). */
 			if (mask_host_bits(&net))
 				verr(c, rt->dst.loc,
-				     "route to '%s' on node '%s': the destination has host bits set "
-				     "(did you mean '%s'?)",
+				     "route to '%s' on node '%s': the destination has host bits "
+				     "set (did you mean '%s'?)",
 				     dst, n->name, topo_addr_format(&net, nbuf, sizeof(nbuf)));
 		}
 		if (rt->dev) {
 			dev = iface_lookup(n->ifaces, n->n_ifaces, rt->dev);
 			if (dev < 0) {
-				verr(c, rt->loc, "route to '%s' on node '%s': node '%s' has no "
-						 "interface '%s'",
+				verr(c, rt->loc,
+				     "route to '%s' on node '%s': node '%s' has no interface '%s'",
 				     dst, n->name, n->name, rt->dev);
 				continue;
 			}
 		}
-		if (!rt->has_via && !rt->dev)
+		if (rt->is_default && !rt->has_via)
+			verr(c, rt->loc,
+			     "route to 'default' on node '%s' needs 'via' (it takes its family "
+			     "from the gateway; for a device route write '0.0.0.0/0' or '::/0' "
+			     "with 'dev')",
+			     n->name);
+		else if (!rt->has_via && !rt->dev)
 			verr(c, rt->loc, "route to '%s' on node '%s' needs 'via' or 'dev'", dst,
 			     n->name);
 		/* has_via with no family: a gateway that did not parse (already reported). */
@@ -990,8 +1232,9 @@ static void check_node_routes(struct vctx *c, const struct topo_node *n)
 		c->oom = true;
 		return;
 	}
+	/* A default without a gateway has no family to compare by; it was reported above. */
 	for (size_t i = 0; i < n->n_routes; i++)
-		if (n->routes[i].dst.family)
+		if (n->routes[i].dst.family && (!n->routes[i].is_default || n->routes[i].has_via))
 			sorted[n_sorted++] = &n->routes[i];
 	qsort(sorted, n_sorted, sizeof(*sorted), route_cmp);
 	for (size_t i = 1, first = 0; i < n_sorted; i++) {
@@ -1016,16 +1259,21 @@ static void check_settings(struct vctx *c, const struct topo_node_settings *s, c
 {
 	for (size_t i = 0; i < s->n_sysctls; i++) {
 		const struct topo_kv *kv = &s->sysctls[i];
+		const char *k = kv->key;
+		size_t len = strlen(k);
 
-		/* The key becomes a path under /proc/sys: it must not climb out of it. */
-		if (strchr(kv->key, '/') || strstr(kv->key, ".."))
-			verr(c, kv->loc, "sysctl '%s' of %s must not contain '/' or '..'", kv->key,
-			     owner);
-		/* Only net.* is per network namespace; kernel.*, vm.*, fs.* are host-wide. */
-		else if (strncmp(kv->key, "net.", 4) != 0)
+		/* The key becomes a path under /proc/sys: no '/', and no empty part, which
+		 * is how "a..b" or a trailing '.' would read. */
+		if (strchr(k, '/') || strstr(k, "..") || k[0] == '.' || (len && k[len - 1] == '.'))
 			verr(c, kv->loc,
-			     "sysctl '%s' of %s is not a 'net.' key: sysctls are applied inside the "
-			     "node's network namespace, anything else would change the host",
+			     "sysctl '%s' of %s must be dot-separated names, without '/' or "
+			     "empty parts",
+			     k, owner);
+		/* Only net.* is per network namespace; kernel.*, vm.*, fs.* are host-wide. */
+		else if (strncmp(k, "net.", 4) != 0)
+			verr(c, kv->loc,
+			     "sysctl '%s' of %s is not a 'net.' key: sysctls are applied inside "
+			     "the node's network namespace, anything else would change the host",
 			     kv->key, owner);
 	}
 	for (size_t i = 0; i < s->n_binds; i++) {
@@ -1034,7 +1282,8 @@ static void check_settings(struct vctx *c, const struct topo_node_settings *s, c
 		if (!b->src || !*b->src)
 			verr(c, b->loc, "bind of %s has an empty source", owner);
 		if (!b->dst || b->dst[0] != '/')
-			verr(c, b->loc, "bind '%s' of %s: destination '%s' must be an absolute path",
+			verr(c, b->loc,
+			     "bind '%s' of %s: destination '%s' must be an absolute path",
 			     b->src ? b->src : "", owner, b->dst ? b->dst : "");
 		else {
 			/* The target is created under the node's root before pivot_root: '..'
@@ -1042,14 +1291,19 @@ static void check_settings(struct vctx *c, const struct topo_node_settings *s, c
 			for (const char *p = b->dst; (p = strstr(p, "..")); p += 2)
 				if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0')) {
 					verr(c, b->loc,
-					     "bind '%s' of %s: destination '%s' must not contain '..'",
+					     "bind '%s' of %s: destination '%s' must not "
+					     "contain '..'",
 					     b->src ? b->src : "", owner, b->dst);
 					break;
 				}
 		}
 	}
+	if (s->has_cmd && s->n_cmd == 0)
+		verr(c, s->cmd_loc, "cmd of %s is empty (leave 'cmd' out for the idle init)",
+		     owner);
 	if (s->rootfs && !*s->rootfs)
-		verr(c, s->rootfs_loc, "rootfs of %s is empty (write 'host' or a directory)", owner);
+		verr(c, s->rootfs_loc, "rootfs of %s is empty (write 'host' or a directory)",
+		     owner);
 }
 
 static bool kv_has(const struct topo_kv *kv, size_t n, const char *key)
@@ -1248,34 +1502,39 @@ static void check_tests(struct vctx *c)
 				to = &t->nodes[k];
 			else if ((s = topo_suggest(tt->to, c->node_names, t->n_nodes)))
 				verr(c, tt->loc,
-				     "ping target '%s' is neither a node nor an address (did you mean "
-				     "'%s'?)",
+				     "ping target '%s' is neither a node nor an address (did "
+				     "you mean '%s'?)",
 				     tt->to, s);
 			else
-				verr(c, tt->loc, "ping target '%s' is neither a node nor an address",
-				     tt->to);
+				verr(c, tt->loc,
+				     "ping target '%s' is neither a node nor an address", tt->to);
 		}
 
 		if (from && !topo_node_first_addr(from, 0))
-			verr(c, tt->loc, "ping from '%s' to '%s': node '%s' has no address", tt->from,
-			     tt->to, from->name);
+			verr(c, tt->loc, "ping from '%s' to '%s': node '%s' has no address",
+			     tt->from, tt->to, from->name);
 		if (to && !topo_node_first_addr(to, 0))
-			verr(c, tt->loc, "ping from '%s' to '%s': node '%s' has no address", tt->from,
-			     tt->to, to->name);
+			verr(c, tt->loc, "ping from '%s' to '%s': node '%s' has no address",
+			     tt->from, tt->to, to->name);
 		if (!from || !topo_node_first_addr(from, 0))
 			continue;
 		if (tt->to_is_addr && !topo_node_first_addr(from, tt->to_addr.family))
 			verr(c, tt->loc, "ping from '%s' to '%s': node '%s' has no %s address",
 			     tt->from, tt->to, from->name, family_name(tt->to_addr.family));
-		if (to && topo_node_first_addr(to, 0) &&
-		    !(topo_node_first_addr(from, AF_INET) && topo_node_first_addr(to, AF_INET)) &&
-		    !(topo_node_first_addr(from, AF_INET6) && topo_node_first_addr(to, AF_INET6)))
-			verr(c, tt->loc,
-			     "ping from '%s' to '%s': the nodes share no address family ('%s' has "
-			     "only %s, '%s' only %s)",
-			     tt->from, tt->to, from->name,
-			     family_name(topo_node_first_addr(from, 0)->family), to->name,
-			     family_name(topo_node_first_addr(to, 0)->family));
+		if (to && topo_node_first_addr(to, 0)) {
+			/* A node target is its first address, IPv4 preferred (topology.md). */
+			const struct topo_addr *dst = topo_node_first_addr(to, AF_INET);
+			char buf[TOPO_ADDRSTRLEN];
+
+			if (!dst)
+				dst = topo_node_first_addr(to, AF_INET6);
+			if (!topo_node_first_addr(from, dst->family))
+				verr(c, tt->loc,
+				     "ping from '%s' to '%s': node '%s' has no %s address (node "
+				     "'%s' is pinged at %s)",
+				     tt->from, tt->to, from->name, family_name(dst->family),
+				     to->name, topo_addr_format_host(dst, buf, sizeof(buf)));
+		}
 	}
 }
 
@@ -1315,6 +1574,7 @@ int topo_validate(struct topo *t, struct topo_diag *d)
 	collect_iface_macs(&c, &macs);
 	check_links(&c, &macs);
 	check_netem(&c);
+	check_link_mtus(&c);
 	check_ifaces(&c);
 	check_addresses(&c);
 	check_macs(&c, &macs);

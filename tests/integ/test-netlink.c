@@ -3,8 +3,6 @@
  * each case in a private netns + mount namespace (T_NETNS). `ip`, `tc` and `ping` are the
  * independent witnesses of what the module did. Named namespaces get the prefix
  * "nltest<pid>-" and are removed even when a case fails; the last case checks that. */
-#include "netlink/netlink.h"
-
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netlink/netlink.h"
 #include "netlink/nl-internal.h" /* white-box: netem encoding, which not every kernel can run */
 #include "tests/t.h"
 
@@ -55,32 +54,32 @@ static int _printf_(3, 4) sh(char *out, size_t len, const char *fmt, ...)
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-#define T_ASSERT_CONTAINS(hay, needle)                                                             \
-	do {                                                                                       \
-		if (!strstr((hay), (needle))) {                                                    \
-			fprintf(stderr, "%s:%d: expected \"%s\" in: %s\n", __FILE__, __LINE__,     \
-				(needle), (hay));                                                  \
-			return 1;                                                                  \
-		}                                                                                  \
+#define T_ASSERT_CONTAINS(hay, needle)                                                         \
+	do {                                                                                   \
+		if (!strstr((hay), (needle))) {                                                \
+			fprintf(stderr, "%s:%d: expected \"%s\" in: %s\n", __FILE__, __LINE__, \
+				(needle), (hay));                                              \
+			return 1;                                                              \
+		}                                                                              \
 	} while (0)
 
-#define T_ASSERT_LACKS(hay, needle)                                                                \
-	do {                                                                                       \
-		if (strstr((hay), (needle))) {                                                     \
-			fprintf(stderr, "%s:%d: unexpected \"%s\" in: %s\n", __FILE__, __LINE__,   \
-				(needle), (hay));                                                  \
-			return 1;                                                                  \
-		}                                                                                  \
+#define T_ASSERT_LACKS(hay, needle)                                                              \
+	do {                                                                                     \
+		if (strstr((hay), (needle))) {                                                   \
+			fprintf(stderr, "%s:%d: unexpected \"%s\" in: %s\n", __FILE__, __LINE__, \
+				(needle), (hay));                                                \
+			return 1;                                                                \
+		}                                                                                \
 	} while (0)
 
-#define T_ASSERT_ERR(call, err)                                                                    \
-	do {                                                                                       \
-		int _e = (call);                                                                   \
-		if (_e != (err)) {                                                                 \
-			fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s\n", __FILE__,     \
-				__LINE__, #call, _e, _e < 0 ? strerror(-_e) : "no error", #err);   \
-			return 1;                                                                  \
-		}                                                                                  \
+#define T_ASSERT_ERR(call, err)                                                                  \
+	do {                                                                                     \
+		int _e = (call);                                                                 \
+		if (_e != (err)) {                                                               \
+			fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s\n", __FILE__,   \
+				__LINE__, #call, _e, _e < 0 ? strerror(-_e) : "no error", #err); \
+			return 1;                                                                \
+		}                                                                                \
 	} while (0)
 
 /* A named netns owned by a test case: deleted on scope exit, whatever happened. */
@@ -88,7 +87,7 @@ struct tns {
 	char name[64];
 	int fd;
 };
-#define TNS_INIT { "", -EBADF }
+#define TNS_INIT ((struct tns){ .name = "", .fd = -EBADF })
 
 static void tns_done(struct tns *t)
 {
@@ -198,7 +197,7 @@ static int test_netem_encoding(void)
 		.rate_bps = 100ull * 1000 * 1000 * 1000, /* 100 Gbit/s: 12.5e9 bytes/s > 2^32 */
 	};
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC };
-	const struct nlattr *attr, *opts = NULL;
+	const struct nlattr *opts;
 	const struct tc_netem_qopt *q;
 	bool seen_lat = false, seen_jit = false, seen_cor = false, seen_rate = false;
 	bool seen_rate64 = false;
@@ -210,18 +209,16 @@ static int test_netem_encoding(void)
 	T_ASSERT(nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) == 0);
 	T_ASSERT_OK(qdisc_put_netem_options(msg, &n));
 
-	mnl_attr_for_each(attr, nlmsg_hdr(msg), sizeof(tcm))
-		if (mnl_attr_get_type(attr) == TCA_OPTIONS)
-			opts = attr;
-	T_ASSERT(opts);
+	opts = mnl_nlmsg_get_payload_offset(nlmsg_hdr(msg), sizeof(tcm)); /* the only attribute */
+	T_ASSERT(mnl_attr_get_type(opts) == TCA_OPTIONS);
 	T_ASSERT(!(opts->nla_type & NLA_F_NESTED)); /* as iproute2 sends it */
 	len = mnl_attr_get_payload_len(opts);
 	T_ASSERT(len >= sizeof(*q));
 	q = mnl_attr_get_payload(opts);
 	T_ASSERT(q->limit == 1000);
 	T_ASSERT(q->latency == 0 && q->jitter == 0); /* ticks; the 64-bit ns attributes rule */
-	T_ASSERT(q->loss == 2147483648u);            /* 50% of 2^32 - 1, rounded */
-	T_ASSERT(q->duplicate == UINT32_MAX);        /* 100% */
+	T_ASSERT(q->loss == 2147483648u);	     /* 50% of 2^32 - 1, rounded */
+	T_ASSERT(q->duplicate == UINT32_MAX);	     /* 100% */
 
 	base = (const char *)q;
 	for (off = NLMSG_ALIGN(sizeof(*q)); off + sizeof(struct nlattr) <= len;) {
@@ -302,6 +299,9 @@ static int test_netns_lifecycle(void)
 	T_ASSERT_OK(fd);
 	T_ASSERT(sh(out, sizeof(out), "ip netns list") == 0);
 	T_ASSERT_CONTAINS(out, a.name);
+	/* /run/netns is a shared mount point, as `ip netns add` leaves it. */
+	T_ASSERT(sh(out, sizeof(out), "grep ' /run/netns ' /proc/self/mountinfo") == 0);
+	T_ASSERT_CONTAINS(out, " shared:");
 	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j link show", a.name) == 0);
 	T_ASSERT(count_links(out) == 1); /* a fresh netns: just lo */
 
@@ -525,8 +525,9 @@ static int test_link_attrs(void)
 	_cleanup_(tns_done) struct tns b = TNS_INIT;
 	_cleanup_(nlk_freep) struct nlk *nl = NULL, *nlb = NULL;
 	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 };
-	struct link_spec a0 = { .name = "a0", .netns_fd = -1, .mtu = 1280, .mac = mac,
-				.alias = "nsctl:lab/h1:eth0" };
+	struct link_spec a0 = {
+		.name = "a0", .netns_fd = -1, .mtu = 1280, .mac = mac, .alias = "nsctl:lab/h1:eth0"
+	};
 	struct link_spec b0 = { .name = "b0", .alias = "nsctl:lab/b0" };
 	struct link_spec a1 = { .name = "a1", .netns_fd = -1, .alias = "one" };
 	struct link_spec b1 = { .name = "b1", .alias = "two" };
@@ -601,7 +602,8 @@ static int test_addresses(void)
 	T_ASSERT_OK(link_set_up(nl, "ad1"));
 
 	T_ASSERT(sh(out, sizeof(out), "ip -4 -j addr show dev ad0") == 0);
-	T_ASSERT_CONTAINS(out, "\"local\":\"192.0.2.1\",\"prefixlen\":24,\"broadcast\":\"192.0.2.255\"");
+	T_ASSERT_CONTAINS(out,
+			  "\"local\":\"192.0.2.1\",\"prefixlen\":24,\"broadcast\":\"192.0.2.255\"");
 	T_ASSERT_CONTAINS(out, "\"local\":\"198.51.100.7\",\"prefixlen\":32,");
 	T_ASSERT_LACKS(out, "198.51.100.255");
 	T_ASSERT(sh(out, sizeof(out), "ip -6 -j addr show dev ad0") == 0);
@@ -676,8 +678,12 @@ static int test_routes(void)
 	struct in_addr a4, gw4, net4, net4b, far4;
 	struct in6_addr a6, gw6, net6;
 	struct route_spec def4 = { .family = AF_INET, .gw = &gw4 };
-	struct route_spec pfx4 = { .family = AF_INET, .dst = &net4, .dst_len = 24, .gw = &gw4,
-				   .dev = "r0", .metric = 100 };
+	struct route_spec pfx4 = { .family = AF_INET,
+				   .dst = &net4,
+				   .dst_len = 24,
+				   .gw = &gw4,
+				   .dev = "r0",
+				   .metric = 100 };
 	struct route_spec link4 = { .family = AF_INET, .dst = &net4b, .dst_len = 24, .dev = "r0" };
 	struct route_spec def6 = { .family = AF_INET6, .gw = &gw6, .dev = "r0" };
 	struct route_spec pfx6 = { .family = AF_INET6, .dst = &net6, .dst_len = 64, .gw = &gw6 };
@@ -783,8 +789,9 @@ static int test_netem(void)
 {
 	_cleanup_(tns_done) struct tns a = TNS_INIT;
 	_cleanup_(nlk_freep) struct nlk *nl = NULL;
-	struct netem_spec n = { .delay_us = 5000, .jitter_us = 1000, .loss_ppm = 5000,
-				.rate_bps = 100 * 1000 * 1000 };
+	struct netem_spec n = {
+		.delay_us = 5000, .jitter_us = 1000, .loss_ppm = 5000, .rate_bps = 100 * 1000 * 1000
+	};
 	struct link_spec e0 = { .name = "n0", .netns_fd = -1 };
 	struct link_spec e1 = { .name = "n1", .netns_fd = -1 };
 	char out[8192];
@@ -855,6 +862,34 @@ static int test_deletes_idempotent(void)
 	return 0;
 }
 
+static int test_stale_ifindex(void)
+{
+	_cleanup_(nlk_freep) struct nlk *nl = NULL, *other = NULL;
+	struct link_spec e0 = { .name = "st0", .netns_fd = -1 };
+	struct link_spec e1 = { .name = "st1", .netns_fd = -1 };
+	struct in_addr a4, b4;
+	char out[4096];
+
+	T_ASSERT_OK(nlk_open(&nl));
+	T_ASSERT_OK(nlk_open(&other));
+	T_ASSERT_OK(ip4("192.0.2.1", &a4));
+	T_ASSERT_OK(ip4("192.0.2.2", &b4));
+	T_ASSERT_OK(link_add_veth(nl, &e0, &e1));
+	T_ASSERT_OK(addr_add(nl, "st0", AF_INET, &a4, 24)); /* @nl caches st0's ifindex */
+
+	/* Replaced through another handle: same name, new ifindex. */
+	T_ASSERT(link_del(other, "st0") == 1);
+	T_ASSERT_OK(link_add_veth(other, &e0, &e1));
+	T_ASSERT_OK(addr_add(nl, "st0", AF_INET, &b4, 24));
+	T_ASSERT(sh(out, sizeof(out), "ip -4 -j addr show dev st0") == 0);
+	T_ASSERT_CONTAINS(out, "\"local\":\"192.0.2.2\"");
+
+	/* Gone for good: the retry finds out too. */
+	T_ASSERT(link_del(other, "st0") == 1);
+	T_ASSERT_ERR(addr_add(nl, "st0", AF_INET, &a4, 24), -ENODEV);
+	return 0;
+}
+
 static int test_ping(void)
 {
 	_cleanup_(tns_done) struct tns a = TNS_INIT, b = TNS_INIT;
@@ -895,9 +930,256 @@ static int test_ping(void)
 	 * @a's carrier came on when @b went up, and the kernel configures IPv6 on such an end
 	 * asynchronously (linkwatch); its first neighbour solicitation within ~1 s of that is
 	 * lost, and ND retransmits after 1 s. IPv4 is not affected. */
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -6 -c1 -W3 2001:db8::2", a.name) ==
-		 0);
+	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -6 -c1 -W3 2001:db8::2", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "1 received");
+	return 0;
+}
+
+/* ---- dumps ---- */
+
+static const struct link_info *find_link(const struct link_info *l, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(l[i].name, name))
+			return &l[i];
+	return NULL;
+}
+
+/* Returns the address of family @family equal to @s on @ifindex, or NULL. */
+static const struct addr_info *find_addr(const struct addr_info *a, size_t n, int ifindex,
+					 int family, const char *s)
+{
+	uint8_t want[16];
+
+	if (inet_pton(family, s, want) != 1)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (a[i].ifindex == ifindex && a[i].family == family &&
+		    memcmp(a[i].addr, want, family == AF_INET ? 4 : 16) == 0)
+			return &a[i];
+	return NULL;
+}
+
+/* A fresh netns: lo only, down, and no address at all (lo gets 127.0.0.1 when it comes up). */
+static int test_dump_empty_netns(void)
+{
+	_cleanup_(tns_done) struct tns t = TNS_INIT;
+	_cleanup_(nlk_freep) struct nlk *nl = NULL;
+	_cleanup_free_ struct link_info *links = NULL;
+	_cleanup_free_ struct addr_info *addrs = NULL;
+	size_t n_links = 99, n_addrs = 99;
+
+	T_ASSERT_OK(tns_create(&t, "dump0"));
+	T_ASSERT_OK(nlk_open_in(t.fd, &nl));
+	T_ASSERT_OK(link_list(nl, &links, &n_links));
+	T_ASSERT(n_links == 1);
+	T_ASSERT_STREQ(links[0].name, "lo");
+	T_ASSERT(!links[0].up && !links[0].lower_up);
+	T_ASSERT_STREQ(links[0].kind, "");
+	T_ASSERT_STREQ(links[0].master, "");
+	T_ASSERT(links[0].has_mac && memcmp(links[0].mac, "\0\0\0\0\0\0", 6) == 0);
+	T_ASSERT(links[0].mtu == 65536);
+	T_ASSERT_OK(addr_list(nl, AF_UNSPEC, &addrs, &n_addrs));
+	T_ASSERT(n_addrs == 0 && addrs == NULL);
+	return 0;
+}
+
+static int test_dump_links_addrs(void)
+{
+	_cleanup_(nlk_freep) struct nlk *nl = NULL;
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x42 };
+	struct link_spec br = { .name = "dbr0", .netns_fd = -1 };
+	struct link_spec a = {
+		.name = "d0", .netns_fd = -1, .mtu = 1400, .mac = mac, .alias = "nsctl:lab:d0"
+	};
+	struct link_spec b = { .name = "d1", .netns_fd = -1, .no_ipv6_ll = true };
+	const struct link_info *lo = NULL, *d0 = NULL, *d1 = NULL, *dbr = NULL;
+	const struct addr_info *x;
+	struct in_addr v4;
+	struct in6_addr v6;
+	char out[16384];
+	size_t n_links = 0, n_addrs = 0;
+	bool ll = false;
+
+	T_ASSERT_OK(nlk_open(&nl));
+	T_ASSERT_OK(link_add_bridge(nl, &br));
+	T_ASSERT_OK(link_add_veth(nl, &a, &b));
+	T_ASSERT_OK(link_set_master(nl, "d1", "dbr0"));
+	T_ASSERT_OK(ip4("192.0.2.5", &v4));
+	T_ASSERT_OK(ip6("2001:db8::5", &v6));
+	T_ASSERT_OK(addr_add(nl, "d0", AF_INET, &v4, 24));
+	T_ASSERT_OK(addr_add(nl, "d0", AF_INET6, &v6, 64));
+	T_ASSERT_OK(link_set_up(nl, "lo"));
+	T_ASSERT_OK(link_set_up(nl, "d0"));
+	T_ASSERT_OK(link_set_up(nl, "d1"));
+
+	/* Operational state and d0's fe80:: address follow carrier asynchronously (linkwatch,
+	 * then addrconf's NETDEV_CHANGE): wait up to 3 s for both. */
+	for (int i = 0; i < 30; i++) {
+		_cleanup_free_ struct link_info *links = NULL;
+		_cleanup_free_ struct addr_info *addrs = NULL;
+
+		T_ASSERT_OK(link_list(nl, &links, &n_links));
+		T_ASSERT_OK(addr_list(nl, AF_UNSPEC, &addrs, &n_addrs));
+		d0 = find_link(links, n_links, "d0");
+		T_ASSERT(d0);
+		ll = false;
+		for (size_t j = 0; j < n_addrs; j++)
+			if (addrs[j].ifindex == d0->ifindex && addrs[j].family == AF_INET6 &&
+			    addrs[j].link_local && addrs[j].addr[0] == 0xfe &&
+			    addrs[j].addr[1] == 0x80)
+				ll = true;
+		if (d0->oper_state == IF_OPER_UP && ll)
+			break;
+		usleep(100 * 1000);
+	}
+	T_ASSERT(ll);
+
+	{
+		_cleanup_free_ struct link_info *links = NULL;
+		_cleanup_free_ struct addr_info *addrs = NULL, *v4only = NULL, *v6only = NULL;
+		size_t n4 = 0, n6 = 0;
+
+		T_ASSERT_OK(link_list(nl, &links, &n_links));
+		T_ASSERT(sh(out, sizeof(out), "ip -j link show") == 0);
+		T_ASSERT((int)n_links == count_links(out));
+		for (size_t i = 1; i < n_links; i++)
+			T_ASSERT(links[i - 1].ifindex < links[i].ifindex);
+
+		lo = find_link(links, n_links, "lo");
+		d0 = find_link(links, n_links, "d0");
+		d1 = find_link(links, n_links, "d1");
+		dbr = find_link(links, n_links, "dbr0");
+		T_ASSERT(lo && d0 && d1 && dbr);
+		T_ASSERT(d0->ifindex == link_get_ifindex(nl, "d0"));
+		T_ASSERT(dbr->ifindex == link_get_ifindex(nl, "dbr0"));
+
+		T_ASSERT(lo->up && lo->lower_up && lo->oper_state == IF_OPER_UNKNOWN);
+		T_ASSERT_STREQ(lo->kind, "");
+
+		T_ASSERT_STREQ(d0->kind, "veth");
+		T_ASSERT(d0->mtu == 1400);
+		T_ASSERT(d0->has_mac && memcmp(d0->mac, mac, 6) == 0);
+		T_ASSERT_STREQ(d0->alias, "nsctl:lab:d0");
+		T_ASSERT(d0->up && d0->lower_up && d0->oper_state == IF_OPER_UP);
+		T_ASSERT_STREQ(d0->master, "");
+
+		T_ASSERT_STREQ(d1->kind, "veth");
+		T_ASSERT_STREQ(d1->master, "dbr0");
+		T_ASSERT_STREQ(d1->alias, "");
+		T_ASSERT(d1->up && d1->lower_up);
+		T_ASSERT(d1->mtu == 1500); /* the MTU of a link_spec is its own end's only */
+
+		T_ASSERT_STREQ(dbr->kind, "bridge");
+		T_ASSERT(!dbr->up && !dbr->lower_up && dbr->oper_state == IF_OPER_DOWN);
+		T_ASSERT_STREQ(dbr->master, "");
+
+		T_ASSERT_OK(addr_list(nl, AF_UNSPEC, &addrs, &n_addrs));
+		x = find_addr(addrs, n_addrs, d0->ifindex, AF_INET, "192.0.2.5");
+		T_ASSERT(x && x->prefixlen == 24 && !x->link_local && !x->tentative);
+		x = find_addr(addrs, n_addrs, d0->ifindex, AF_INET6, "2001:db8::5");
+		T_ASSERT(x && x->prefixlen == 64 && !x->link_local && !x->tentative); /* NODAD */
+		x = find_addr(addrs, n_addrs, lo->ifindex, AF_INET, "127.0.0.1");
+		T_ASSERT(x && x->prefixlen == 8 && !x->link_local);
+		x = find_addr(addrs, n_addrs, lo->ifindex, AF_INET6, "::1");
+		T_ASSERT(x && x->prefixlen == 128);
+		for (size_t i = 0; i < n_addrs; i++) /* no_ipv6_ll: no address at all */
+			T_ASSERT(addrs[i].ifindex != d1->ifindex &&
+				 addrs[i].ifindex != dbr->ifindex);
+		/* Same count as ip's witness: one "local" per address. */
+		T_ASSERT(sh(out, sizeof(out), "ip -j addr show | grep -o '\"local\"' | wc -l") ==
+			 0);
+		T_ASSERT((size_t)atoi(out) == n_addrs);
+
+		T_ASSERT_OK(addr_list(nl, AF_INET, &v4only, &n4));
+		T_ASSERT_OK(addr_list(nl, AF_INET6, &v6only, &n6));
+		T_ASSERT(n4 == 2 && n4 + n6 == n_addrs);
+		for (size_t i = 0; i < n4; i++)
+			T_ASSERT(v4only[i].family == AF_INET);
+		for (size_t i = 0; i < n6; i++)
+			T_ASSERT(v6only[i].family == AF_INET6);
+		T_ASSERT_ERR(addr_list(nl, AF_PACKET, &v4only, &n4), -EINVAL);
+	}
+	return 0;
+}
+
+/* Enough links and addresses that each dump spans many datagrams (multipart). */
+static int test_dump_multipart(void)
+{
+	_cleanup_(nlk_freep) struct nlk *nl = NULL;
+	_cleanup_free_ struct link_info *links = NULL;
+	_cleanup_free_ struct addr_info *addrs = NULL;
+	struct link_spec a = { .netns_fd = -1, .no_ipv6_ll = true };
+	struct link_spec b = { .netns_fd = -1, .no_ipv6_ll = true };
+	char an[IFNAMSIZ], bn[IFNAMSIZ];
+	size_t n_links = 0, n_addrs = 0, n_v4 = 0;
+	int ifindex;
+
+	T_ASSERT_OK(nlk_open(&nl));
+	for (int i = 0; i < 100; i++) {
+		snprintf(an, sizeof(an), "m%da", i);
+		snprintf(bn, sizeof(bn), "m%db", i);
+		a.name = an;
+		b.name = bn;
+		T_ASSERT_OK(link_add_veth(nl, &a, &b));
+	}
+	for (int i = 0; i < 500; i++) {
+		struct in_addr v4 = { htonl(0x0a000000u | (uint32_t)(i + 1)) };
+
+		T_ASSERT_OK(addr_add(nl, "m7a", AF_INET, &v4, 32));
+	}
+	T_ASSERT_OK(link_list(nl, &links, &n_links));
+	T_ASSERT(n_links == 201);
+	for (int i = 0; i < 100; i++) {
+		snprintf(an, sizeof(an), "m%da", i);
+		T_ASSERT(find_link(links, n_links, an));
+		T_ASSERT_STREQ(find_link(links, n_links, an)->kind, "veth");
+	}
+	ifindex = link_get_ifindex(nl, "m7a");
+	T_ASSERT_OK(addr_list(nl, AF_INET, &addrs, &n_addrs));
+	T_ASSERT(n_addrs == 500);
+	for (size_t i = 0; i < n_addrs; i++)
+		if (addrs[i].ifindex == ifindex && addrs[i].prefixlen == 32)
+			n_v4++;
+	T_ASSERT(n_v4 == 500);
+	T_ASSERT(find_addr(addrs, n_addrs, ifindex, AF_INET, "10.0.1.244")); /* the 500th */
+	return 0;
+}
+
+static int test_link_set_mtu(void)
+{
+	_cleanup_(nlk_freep) struct nlk *nl = NULL;
+	_cleanup_free_ struct link_info *links = NULL;
+	struct link_spec a = { .name = "u0", .netns_fd = -1 };
+	struct link_spec b = { .name = "u1", .netns_fd = -1 };
+	size_t n = 0;
+	char out[8192];
+
+	T_ASSERT_OK(nlk_open(&nl));
+	T_ASSERT_OK(link_add_veth(nl, &a, &b));
+	T_ASSERT_OK(link_set_mtu(nl, "u0", 1300));
+	T_ASSERT(sh(out, sizeof(out), "ip -j link show u0") == 0);
+	T_ASSERT_CONTAINS(out, "\"mtu\":1300,");
+	T_ASSERT(sh(out, sizeof(out), "ip -j link show u1") == 0);
+	T_ASSERT_LACKS(out, "\"mtu\":1300,"); /* the peer keeps its own */
+
+	/* lo, as the executor sets it: MTU first, then up. */
+	T_ASSERT_OK(link_set_mtu(nl, "lo", 9000));
+	T_ASSERT_OK(link_set_up(nl, "lo"));
+	T_ASSERT(sh(out, sizeof(out), "ip -j link show lo") == 0);
+	T_ASSERT_CONTAINS(out, "\"mtu\":9000,");
+	T_ASSERT_CONTAINS(out, "\"UP\"");
+
+	T_ASSERT_OK(link_list(nl, &links, &n));
+	T_ASSERT(find_link(links, n, "u0")->mtu == 1300);
+	T_ASSERT(find_link(links, n, "lo")->mtu == 9000);
+
+	T_ASSERT_ERR(link_set_mtu(nl, "nosuch", 1500), -ENODEV);
+	T_ASSERT_ERR(link_set_mtu(nl, "u0", 0), -EINVAL);
+	T_ASSERT_ERR(link_set_mtu(nl, "u0", 10), -EINVAL); /* below ETH_MIN_MTU (68) */
+	T_ASSERT_ERR(link_set_mtu(nl, "", 1500), -EINVAL);
+	T_ASSERT(sh(out, sizeof(out), "ip -j link show u0") == 0);
+	T_ASSERT_CONTAINS(out, "\"mtu\":1300,");
 	return 0;
 }
 
@@ -936,7 +1218,8 @@ static void sweep_leftovers(void)
 
 static const struct t_case cases[] = {
 	{ "nle: libnl errors map to errno", test_nle_map, 0 },
-	{ "netem: TCA_OPTIONS encoding (latency64, rate64, probabilities)", test_netem_encoding, 0 },
+	{ "netem: TCA_OPTIONS encoding (latency64, rate64, probabilities)", test_netem_encoding,
+	  0 },
 	{ "sysctl: key validation and read", test_sysctl_keys, T_NETNS },
 	{ "netns: create, open, exists, delete; caller stays in its netns", test_netns_lifecycle,
 	  T_NETNS },
@@ -960,7 +1243,14 @@ static const struct t_case cases[] = {
 	{ "qdisc: deleting the default root qdisc is a no-op", test_qdisc_del_idempotent, T_NETNS },
 	{ "delete: link_del and netns_delete twice, second returns 0", test_deletes_idempotent,
 	  T_NETNS },
+	{ "cache: a stale ifindex is looked up again", test_stale_ifindex, T_NETNS },
 	{ "ping: two namespaces joined by a veth, IPv4 and IPv6", test_ping, T_NETNS },
+	{ "dump: fresh netns lists lo only and no address", test_dump_empty_netns, T_NETNS },
+	{ "dump: links (kind, flags, MTU, MAC, alias, master) and addresses", test_dump_links_addrs,
+	  T_NETNS },
+	{ "dump: 201 links and 500 addresses span a multipart answer", test_dump_multipart,
+	  T_NETNS },
+	{ "link: set MTU of a veth and lo; errors", test_link_set_mtu, T_NETNS },
 	{ "cleanup: nothing left in /run/netns with our prefix", test_no_leftovers, 0 },
 };
 
@@ -971,5 +1261,6 @@ int main(int argc, char **argv)
 	snprintf(prefix, sizeof(prefix), "nltest%d-", (int)getpid());
 	r = t_run("integ-netlink", cases, ELEMENTSOF(cases), argc, argv);
 	sweep_leftovers();
+	/* /run/netns itself stays, as `ip netns` leaves it: others may be using it right now. */
 	return r;
 }

@@ -873,6 +873,9 @@ static int test_big_lab(void)
 	return 0;
 #endif
 #endif
+	/* Under valgrind RSS counts the tool's own memory; `make valgrind` sets this. */
+	if (getenv("NSCTL_UNDER_VALGRIND"))
+		return 0;
 	T_ASSERT(ru.ru_maxrss <= 20 * 1024);
 	return 0;
 }

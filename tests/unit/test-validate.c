@@ -3,6 +3,7 @@
  * "file:line:col: severity: message" lines; defaults merging; implicit interfaces; and a
  * 10,000-node file checked in bounded time. */
 #include <arpa/inet.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,32 +51,42 @@ static char *diag_text(void)
 	return buf;
 }
 
-#define T_DIAG_IS(expected)                                                                        \
-	do {                                                                                       \
-		_cleanup_free_ char *_got = diag_text();                                           \
-		T_ASSERT_STREQ(_got, expected);                                                    \
+#define T_DIAG_IS(expected)                              \
+	do {                                             \
+		_cleanup_free_ char *_got = diag_text(); \
+		T_ASSERT_STREQ(_got, expected);          \
 	} while (0)
 
 /* Asserts that @n equals @want; shows the diagnostics when it does not. */
-#define T_COUNT(n, want)                                                                           \
-	do {                                                                                       \
-		size_t _n = (n);                                                                   \
-		if (_n != (size_t)(want))                                                          \
-			topo_diag_print(&D, stderr);                                               \
-		T_ASSERT(_n == (size_t)(want));                                                    \
+#define T_COUNT(n, want)                             \
+	do {                                         \
+		size_t _n = (n);                     \
+		if (_n != (size_t)(want))            \
+			topo_diag_print(&D, stderr); \
+		T_ASSERT(_n == (size_t)(want));      \
 	} while (0)
 
 /* Asserts that @yaml validates with exactly the diagnostics @expected. */
-#define T_CHECK(yaml, n_err, expected)                                                             \
-	do {                                                                                       \
-		T_COUNT(check(yaml), n_err);                                                       \
-		T_DIAG_IS(expected);                                                               \
+#define T_CHECK(yaml, n_err, expected)       \
+	do {                                 \
+		T_COUNT(check(yaml), n_err); \
+		T_DIAG_IS(expected);         \
 	} while (0)
 
-/* Appends printf output to a growing buffer (for generated files). */
-static void catf(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
 
-static void catf(char **buf, size_t *len, const char *fmt, ...)
+static void sbuf_free(struct sbuf *b)
+{
+	free(b->s);
+}
+
+/* Appends printf output to @b, doubling its capacity (generated files are megabytes). */
+static void catf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void catf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -83,13 +94,16 @@ static void catf(char **buf, size_t *len, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	*buf = realloc(*buf, *len + (size_t)n + 1);
-	if (!*buf)
-		abort();
+	if (b->len + (size_t)n + 1 > b->cap) {
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (!b->s)
+			abort();
+	}
 	va_start(ap, fmt);
-	vsnprintf(*buf + *len, (size_t)n + 1, fmt, ap);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	*len += (size_t)n;
+	b->len += (size_t)n;
 }
 
 /* ---- a valid file ---- */
@@ -116,7 +130,7 @@ static const char valid[] = "name: ok\n"
 			    "      dum0: {type: dummy, addresses: [10.255.1.1/24]}\n"
 			    "  r2:\n"
 			    "    interfaces:\n"
-			    "      lo: {addresses: [10.255.0.1/32]}\n"
+			    "      lo: {addresses: [10.255.0.2/32]}\n"
 			    "    routes:\n"
 			    "      - {to: 10.0.0.0/8, dev: eth0, metric: 5}\n"
 			    "      - {to: 10.0.0.0/8, dev: eth0, metric: 6}\n"
@@ -148,24 +162,25 @@ static int test_valid(void)
 
 static int test_examples(void)
 {
-	static const char *const files[] = { "two-hosts", "lan", "routed", "triangle",
-					     "host-access" };
 	const char *dir = getenv("NSCTL_SRCDIR");
+	char pattern[4096];
+	glob_t g = { 0 };
 
-	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s/examples/%s.yaml", dir ? dir : ".", files[i]);
+	snprintf(pattern, sizeof(pattern), "%s/examples/*.yaml", dir ? dir : ".");
+	T_ASSERT(glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
 		topo_free(T);
 		T = NULL;
 		topo_diag_clear(&D);
-		T_ASSERT_OK(topo_parse_file(path, &T, &D));
-		T_ASSERT(topo_validate(T, &D) == 0);
-		if (D.n_entries) {
+		T_ASSERT_OK(topo_parse_file(g.gl_pathv[i], &T, &D));
+		/* No errors and no warnings: examples are what newcomers copy. */
+		if (topo_validate(T, &D) != 0 || D.n_entries) {
 			topo_diag_print(&D, stderr);
+			globfree(&g);
 			return 1;
 		}
 	}
+	globfree(&g);
 	return 0;
 }
 
@@ -234,42 +249,79 @@ static int test_node_name_host(void)
 	return 0;
 }
 
+static int test_node_name_ipv4(void)
+{
+	T_CHECK("name: t\nnodes:\n  10.0.0.1: {}\n  10.0.0.1a: {}\n", 1,
+		"t.yaml:3:3: error: node name '10.0.0.1' is an IPv4 address (ping targets could "
+		"not "
+		"tell the node from the address)\n");
+	return 0;
+}
+
 static int test_bridge_names(void)
 {
-	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {abcdefghijklmnop: {}, abcdefghijklmno: {}}\n", 1,
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {abcdefghijklmnop: {}, abcdefghijklmno: {}}\n"
+		"links:\n"
+		"  - endpoints: [a:e1, abcdefghijklmnop]\n"
+		"  - endpoints: [a:e2, abcdefghijklmno]\n",
+		1,
 		"t.yaml:3:11: error: bridge name 'abcdefghijklmnop' is longer than 15 bytes "
 		"(IFNAMSIZ)\n");
-	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {'a/b': {}, ..: {}, 'a b': {}}\n", 3,
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {'a/b': {}, ..: {}, 'a b': {}, all: {}}\n"
+		"links:\n"
+		"  - endpoints: [a:e1, 'a/b']\n"
+		"  - endpoints: [a:e2, ..]\n"
+		"  - endpoints: [a:e3, 'a b']\n"
+		"  - endpoints: [a:e4, all]\n",
+		4,
 		"t.yaml:3:11: error: bridge name 'a/b' is not a valid interface name (no '/', ':', "
-		"'%' or white space, and not '.' or '..')\n"
+		"'%' or white space; not '.', '..', 'all' or 'default')\n"
 		"t.yaml:3:22: error: bridge name '..' is not a valid interface name (no '/', ':', "
-		"'%' or white space, and not '.' or '..')\n"
+		"'%' or white space; not '.', '..', 'all' or 'default')\n"
 		"t.yaml:3:30: error: bridge name 'a b' is not a valid interface name (no '/', ':', "
-		"'%' or white space, and not '.' or '..')\n");
+		"'%' or white space; not '.', '..', 'all' or 'default')\n"
+		"t.yaml:3:41: error: bridge name 'all' is not a valid interface name (no '/', ':', "
+		"'%' or white space; not '.', '..', 'all' or 'default')\n");
 	return 0;
 }
 
 static int test_bridge_named_like_node(void)
 {
-	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {a: {}}\n", 1,
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {a: {}}\nlinks: [{endpoints: [a:eth0, a]}]\n", 1,
 		"t.yaml:3:11: error: bridge 'a' has the same name as node 'a' (at 2:9)\n");
+	return 0;
+}
+
+static int test_bridge_named_host(void)
+{
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {host: {}}\nlinks: [{endpoints: [a:eth0, "
+		"host]}]\n",
+		1,
+		"t.yaml:3:11: error: bridge name 'host' is reserved (it means the host namespace "
+		"in "
+		"link endpoints)\n");
 	return 0;
 }
 
 static int test_hostname(void)
 {
+	/* The node name pattern (node names are the default hostnames), at most 64 bytes. */
 	T_CHECK("name: t\nnodes:\n  a: {hostname: -a}\n", 1,
-		"t.yaml:3:3: error: hostname '-a' of node 'a' must not start with '-'\n");
-	T_CHECK("name: t\nnodes:\n  a: {hostname: a_b}\n", 1,
-		"t.yaml:3:3: error: hostname 'a_b' of node 'a' may contain only letters, digits, "
-		"'.' and '-'\n");
+		"t.yaml:3:3: error: hostname '-a' of node 'a' is not valid: use letters, digits, "
+		"'_', '.' and '-', starting with a letter or digit\n");
+	T_CHECK("name: t\nnodes:\n  a: {hostname: a!b}\n", 1,
+		"t.yaml:3:3: error: hostname 'a!b' of node 'a' is not valid: use letters, digits, "
+		"'_', '.' and '-', starting with a letter or digit\n");
 	T_CHECK("name: t\nnodes:\n  a: {hostname: "
-		"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh}\n",
+		"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh}\n",
 		1,
 		"t.yaml:3:3: error: hostname "
-		"'hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh' of node 'a' is "
-		"longer than 63 bytes\n");
-	T_CHECK("name: t\nnodes:\n  a: {hostname: web-1.lab}\n", 0, "");
+		"'hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh' of node 'a' "
+		"is "
+		"longer than 64 bytes\n");
+	T_CHECK("name: t\nnodes:\n  a: {hostname: web_1.lab}\n  b: {hostname: "
+		"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh}\n",
+		0, "");
 	return 0;
 }
 
@@ -284,7 +336,8 @@ static int test_ifname_too_long(void)
 		"      abcdefghijklmnop: {type: dummy}\n"
 		"      abcdefghijklmno: {type: dummy}\n",
 		1,
-		"t.yaml:5:7: error: interface name 'abcdefghijklmnop' of node 'a' is longer than 15 "
+		"t.yaml:5:7: error: interface name 'abcdefghijklmnop' of node 'a' is longer than "
+		"15 "
 		"bytes (IFNAMSIZ)\n");
 	return 0;
 }
@@ -295,10 +348,13 @@ static int test_ifname_invalid(void)
 		"nodes:\n"
 		"  a:\n"
 		"    interfaces:\n"
-		"      eth%d: {type: dummy}\n",
-		1,
+		"      eth%d: {type: dummy}\n"
+		"      default: {type: dummy}\n",
+		2,
 		"t.yaml:5:7: error: interface name 'eth%d' of node 'a' is not a valid interface "
-		"name (no '/', ':', '%' or white space, and not '.' or '..')\n");
+		"name (no '/', ':', '%' or white space; not '.', '..', 'all' or 'default')\n"
+		"t.yaml:6:7: error: interface name 'default' of node 'a' is not a valid interface "
+		"name (no '/', ':', '%' or white space; not '.', '..', 'all' or 'default')\n");
 	return 0;
 }
 
@@ -366,15 +422,17 @@ static int test_host_lo(void)
 
 static int test_missing_node(void)
 {
-	T_CHECK("name: t\nnodes: {router1: {}}\n"
+	T_CHECK("name: t\nnodes: {router1: {interfaces: {eth0: {}}}}\n"
 		"links:\n"
-		"  - endpoints: [routr1:eth0, zzz:eth0]\n",
+		"  - endpoints: [routr1:eth0, router1:eth0]\n"
+		"  - endpoints: [zzz:eth0, router1:eth1]\n",
 		2,
 		"t.yaml:4:17: error: link endpoint names missing node 'routr1' (did you mean "
 		"'router1'?)\n"
-		"t.yaml:4:30: error: link endpoint names missing node 'zzz'\n");
-	/* The resolved end still counts as linked: no "not used" for router1 either way. */
+		"t.yaml:5:17: error: link endpoint names missing node 'zzz'\n");
+	/* The other end still counts as linked: router1's eth0 is not reported as unused. */
 	T_ASSERT(T->links[0].ep[0].idx == -1);
+	T_ASSERT(T->links[0].ep[1].idx == 0 && T->nodes[0].ifaces[0].link == 0);
 	return 0;
 }
 
@@ -383,7 +441,8 @@ static int test_missing_bridge(void)
 	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {lan1: {}}\n"
 		"links:\n"
 		"  - endpoints: [a:eth0, lan2]\n"
-		"  - endpoints: [a:eth1, {bridge: sw9}]\n",
+		"  - endpoints: [a:eth1, {bridge: sw9}]\n"
+		"  - endpoints: [a:eth2, lan1]\n",
 		2,
 		"t.yaml:5:25: error: link endpoint names missing bridge 'lan2' (did you mean "
 		"'lan1'?)\n"
@@ -399,7 +458,32 @@ static int test_endpoint_node_without_iface(void)
 		"  - endpoints: [a:eth1, {node: b}]\n",
 		2,
 		"t.yaml:4:25: error: endpoint 'b' names a node but no interface (write 'b:eth0')\n"
-		"t.yaml:5:25: error: endpoint 'b' names a node but no interface (write 'b:eth0')\n");
+		"t.yaml:5:25: error: endpoint 'b' names a node but no interface (write "
+		"'b:eth0')\n");
+	return 0;
+}
+
+static int test_endpoint_bridge_with_iface(void)
+{
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {sw: {}}\n"
+		"links:\n"
+		"  - endpoints: [a:eth0, sw:eth1]\n"
+		"  - endpoints: [a:eth1, sw]\n",
+		1,
+		"t.yaml:5:25: error: endpoint 'sw:eth1' names bridge 'sw': a bridge end is written "
+		"'sw' (nsctl names bridge ports itself)\n");
+	return 0;
+}
+
+static int test_bridge_end_mac(void)
+{
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {sw: {}}\n"
+		"links:\n"
+		"  - endpoints: [a:eth0, {bridge: sw, mac: 02:00:00:00:00:01}]\n",
+		1,
+		"t.yaml:5:25: error: the end on bridge 'sw' takes no 'mac' (only node and host "
+		"ends "
+		"do)\n");
 	return 0;
 }
 
@@ -433,15 +517,19 @@ static int test_link_without_node(void)
 		"links:\n"
 		"  - endpoints: [s1, s2]\n"
 		"  - endpoints: [host:x1, host:x2]\n"
-		"  - endpoints: [s1, host:x3]\n",
+		"  - endpoints: [s1, host:x3]\n"
+		"  - endpoints: [a:e1, s1]\n"
+		"  - endpoints: [a:e2, s2]\n",
 		3,
 		"t.yaml:5:5: error: link joins bridge 's1' and bridge 's2': one end must be a "
 		"node's interface\n"
-		"t.yaml:6:5: error: link joins host interface 'x1' and host interface 'x2': one end "
+		"t.yaml:6:5: error: link joins host interface 'x1' and host interface 'x2': one "
+		"end "
 		"must be a node's interface\n"
-		"t.yaml:7:5: error: link joins bridge 's1' and host interface 'x3': one end must be "
+		"t.yaml:7:5: error: link joins bridge 's1' and host interface 'x3': one end must "
+		"be "
 		"a node's interface\n");
-	T_ASSERT(T->bridges[0].n_ports == 0);
+	T_ASSERT(T->bridges[0].n_ports == 1);
 	return 0;
 }
 
@@ -458,36 +546,44 @@ static int test_link_to_itself(void)
 /* A lab of @n nodes, each with eth0 on bridge "big". */
 static char *bridge_lab(size_t n)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	struct sbuf b = { 0 };
 
-	catf(&buf, &len, "name: t\nbridges:\n  big: {}\nnodes:\n");
+	catf(&b, "name: t\nbridges:\n  big: {}\nnodes:\n");
 	for (size_t i = 0; i < n; i++)
-		catf(&buf, &len, "  n%zu: {}\n", i);
-	catf(&buf, &len, "links:\n");
+		catf(&b, "  n%zu: {}\n", i);
+	catf(&b, "links:\n");
 	for (size_t i = 0; i < n; i++)
-		catf(&buf, &len, "  - endpoints: [n%zu:eth0, big]\n", i);
-	return buf;
+		catf(&b, "  - endpoints: [n%zu:eth0, big]\n", i);
+	return b.s;
 }
 
 static int test_bridge_ports(void)
 {
-	_cleanup_free_ char *ok = bridge_lab(256), *warn = bridge_lab(257), *bad = bridge_lab(1024);
+	_cleanup_free_ char *ok = bridge_lab(255), *warn = bridge_lab(256), *bad = bridge_lab(1024);
 	_cleanup_free_ char *max = bridge_lab(1023);
 
 	T_CHECK(ok, 0, "");
-	T_ASSERT(T->bridges[0].n_ports == 256);
+	T_ASSERT(T->bridges[0].n_ports == 255);
 	T_CHECK(warn, 0,
-		"t.yaml:3:3: warning: bridge 'big' has 257 ports: on an L2 segment this large, IPv6 "
+		"t.yaml:3:3: warning: bridge 'big' has 256 ports: on an L2 segment this large, "
+		"IPv6 "
 		"multicast (neighbour discovery, link-local addresses) floods every port; consider "
 		"routers between smaller bridges\n");
 	T_CHECK(max, 0,
-		"t.yaml:3:3: warning: bridge 'big' has 1023 ports: on an L2 segment this large, IPv6 "
+		"t.yaml:3:3: warning: bridge 'big' has 1023 ports: on an L2 segment this large, "
+		"IPv6 "
 		"multicast (neighbour discovery, link-local addresses) floods every port; consider "
 		"routers between smaller bridges\n");
 	T_CHECK(bad, 1,
 		"t.yaml:3:3: error: bridge 'big' has 1024 ports; a Linux bridge takes at most "
 		"1023\n");
+	return 0;
+}
+
+static int test_bridge_without_ports(void)
+{
+	T_CHECK("name: t\nnodes: {a: {}}\nbridges: {sw: {}}\n", 0,
+		"t.yaml:3:11: warning: bridge 'sw' has no ports (no link ends on it)\n");
 	return 0;
 }
 
@@ -581,67 +677,100 @@ static int test_unused_host_iface(void)
 
 static int test_duplicate_address(void)
 {
+	/* On one link, one bridge or one node: an error. On separate segments: a warning. */
 	T_CHECK("name: t\n"
 		"nodes:\n"
 		"  a: {interfaces: {eth0: {addresses: [192.0.2.1/24]}}}\n"
-		"  b: {interfaces: {eth0: {addresses: [192.0.2.1/25, 2001:db8::1/64]}}}\n"
-		"  c: {interfaces: {eth0: {addresses: [2001:db8:0::1/128]}}}\n"
+		"  b: {interfaces: {eth0: {addresses: [192.0.2.1/25]}}}\n"
+		"  c: {interfaces: {eth0: {addresses: [198.51.100.1/24]}}}\n"
+		"  d: {interfaces: {eth0: {addresses: [198.51.100.1/24]}}}\n"
+		"  e: {interfaces: {eth0: {addresses: [192.0.2.1/24]}}}\n"
+		"bridges: {sw: {}}\n"
 		"links:\n"
 		"  - endpoints: [a:eth0, b:eth0]\n"
-		"  - endpoints: [c:eth0, host:x]\n"
+		"  - endpoints: [c:eth0, sw]\n"
+		"  - endpoints: [d:eth0, sw]\n"
+		"  - endpoints: [e:eth0, host:x]\n"
 		"host:\n"
 		"  interfaces:\n"
 		"    x: {addresses: [192.0.2.1/24]}\n",
 		3,
 		"t.yaml:4:39: error: address 192.0.2.1 of interface 'eth0' of node 'b' is already "
 		"assigned to interface 'eth0' of node 'a' (first at 3:39)\n"
-		"t.yaml:5:39: error: address 2001:db8::1 of interface 'eth0' of node 'c' is already "
-		"assigned to interface 'eth0' of node 'b' (first at 4:53)\n"
-		"t.yaml:11:21: error: address 192.0.2.1 of interface 'x' of the host is already "
-		"assigned to interface 'eth0' of node 'a' (first at 3:39)\n");
+		"t.yaml:6:39: error: address 198.51.100.1 of interface 'eth0' of node 'd' is "
+		"already "
+		"assigned to interface 'eth0' of node 'c' (first at 5:39)\n"
+		"t.yaml:7:39: warning: address 192.0.2.1 of interface 'eth0' of node 'e' is also "
+		"assigned to interface 'eth0' of node 'a' (first at 3:39), on another L2 segment\n"
+		"t.yaml:16:21: error: address 192.0.2.1 of interface 'x' of the host is already "
+		"assigned to interface 'eth0' of node 'e' (first at 7:39)\n");
 	return 0;
 }
 
 static int test_duplicate_address_lo(void)
 {
-	/* The same lo address on two nodes is anycast: allowed. Twice on one node's lo, or on
-	 * lo and another interface, is a clash. */
+	/* Anycast: the same lo address on several nodes is a warning; the same address twice
+	 * in one node is an error. */
 	T_CHECK("name: t\n"
 		"nodes:\n"
 		"  a: {interfaces: {lo: {addresses: [10.9.9.9/32]}}}\n"
 		"  b: {interfaces: {lo: {addresses: [10.9.9.9/32]}}}\n"
-		"  c: {interfaces: {lo: {addresses: [10.9.9.9/32, 10.9.9.9/32]}}}\n"
-		"  d: {interfaces: {d0: {type: dummy, addresses: [10.9.9.9/24]}}}\n",
-		2,
-		"t.yaml:5:50: error: address 10.9.9.9 of interface 'lo' of node 'c' is already "
-		"assigned to interface 'lo' of node 'c' (first at 5:37)\n"
-		"t.yaml:6:50: error: address 10.9.9.9 of interface 'd0' of node 'd' is already "
-		"assigned to interface 'lo' of node 'a' (first at 3:37)\n");
-	/* An ordinary interface first, then lo elsewhere: the lo clashes with it. */
+		"  c: {interfaces: {lo: {addresses: [10.9.9.9/32]}, d0: {type: dummy, addresses: "
+		"[10.9.9.9/24]}}}\n",
+		1,
+		"t.yaml:4:37: warning: address 10.9.9.9 of interface 'lo' of node 'b' is also "
+		"assigned to interface 'lo' of node 'a' (first at 3:37), on another L2 segment\n"
+		"t.yaml:5:37: warning: address 10.9.9.9 of interface 'lo' of node 'c' is also "
+		"assigned to interface 'lo' of node 'a' (first at 3:37), on another L2 segment\n"
+		"t.yaml:5:82: error: address 10.9.9.9 of interface 'd0' of node 'c' is already "
+		"assigned to interface 'lo' of node 'c' (first at 5:37)\n");
+	return 0;
+}
+
+static int test_address_unassignable(void)
+{
 	T_CHECK("name: t\n"
 		"nodes:\n"
-		"  d: {interfaces: {d0: {type: dummy, addresses: [10.9.9.9/24]}}}\n"
-		"  a: {interfaces: {lo: {addresses: [10.9.9.9/32]}}}\n",
-		1,
-		"t.yaml:4:37: error: address 10.9.9.9 of interface 'lo' of node 'a' is already "
-		"assigned to interface 'd0' of node 'd' (first at 3:50)\n");
+		"  a:\n"
+		"    interfaces:\n"
+		"      d0: {type: dummy, addresses: [0.0.0.0/8, 255.255.255.255/32, "
+		"'::ffff:192.0.2.1/128', '::/0', 192.0.2.0/24]}\n",
+		4,
+		"t.yaml:5:37: error: address 0.0.0.0/8 of interface 'd0' of node 'a' is the "
+		"unspecified address; it cannot be assigned to an interface\n"
+		"t.yaml:5:48: error: address 255.255.255.255/32 of interface 'd0' of node 'a' is "
+		"the "
+		"IPv4 broadcast address; it cannot be assigned to an interface\n"
+		"t.yaml:5:68: error: address ::ffff:192.0.2.1/128 of interface 'd0' of node 'a' is "
+		"an "
+		"IPv4-mapped IPv6 address; it cannot be assigned to an interface\n"
+		"t.yaml:5:92: error: address ::/0 of interface 'd0' of node 'a' is the unspecified "
+		"address; it cannot be assigned to an interface\n");
 	return 0;
 }
 
 static int test_mtu_ipv6(void)
 {
+	/* Reported where the mtu is written: the interface, the link, or the node end a host
+	 * end takes it from. */
 	T_CHECK("name: t\n"
 		"nodes:\n"
 		"  a: {interfaces: {eth0: {addresses: [2001:db8::1/64], mtu: 1279}}}\n"
 		"  b: {interfaces: {eth0: {addresses: [2001:db8::2/64]}}}\n"
 		"  c: {interfaces: {eth0: {addresses: [192.0.2.1/24], mtu: 576}}}\n"
 		"links:\n"
-		"  - endpoints: [a:eth0, c:eth0]\n"
-		"  - endpoints: [b:eth0, c:eth1]\n"
-		"    mtu: 1000\n",
-		2,
+		"  - endpoints: [a:eth0, host:ha]\n"
+		"  - endpoints: [b:eth0, host:hb]\n"
+		"    mtu: 1000\n"
+		"  - endpoints: [c:eth0, host:hc]\n"
+		"host:\n"
+		"  interfaces:\n"
+		"    hc: {addresses: [2001:db8::3/64]}\n",
+		3,
 		"t.yaml:3:20: error: interface 'eth0' of node 'a' has an IPv6 address, so its mtu "
 		"(1279) must be at least 1280\n"
+		"t.yaml:5:20: error: interface 'hc' of the host has an IPv6 address, so its mtu "
+		"(576) must be at least 1280\n"
 		"t.yaml:8:5: error: interface 'eth0' of node 'b' has an IPv6 address, so its mtu "
 		"(1000) must be at least 1280\n");
 	return 0;
@@ -662,6 +791,25 @@ static int test_mtu_link_conflict(void)
 	return 0;
 }
 
+static int test_mtu_ends_differ(void)
+{
+	T_CHECK("name: t\n"
+		"nodes:\n"
+		"  a: {interfaces: {eth0: {mtu: 9000}}}\n"
+		"  b: {}\n"
+		"  c: {interfaces: {eth0: {mtu: 1400}}}\n"
+		"bridges: {sw: {mtu: 9000}}\n"
+		"links:\n"
+		"  - endpoints: [a:eth0, b:eth0]\n"
+		"  - endpoints: [c:eth0, sw]\n",
+		0,
+		"t.yaml:8:5: warning: the ends of this link get different mtus: 9000 (interface "
+		"'eth0' of node 'a') and 1500 (interface 'eth0' of node 'b')\n"
+		"t.yaml:9:5: warning: bridge 'sw' has mtu 9000 but its port on this link has mtu "
+		"1400\n");
+	return 0;
+}
+
 static int test_duplicate_mac(void)
 {
 	T_CHECK("name: t\n"
@@ -672,11 +820,21 @@ static int test_duplicate_mac(void)
 		"links:\n"
 		"  - endpoints: [a:eth0, b:eth0]\n"
 		"  - endpoints: [{node: c, interface: eth0, mac: 02:00:00:00:00:01}, host:x]\n",
-		2,
-		"t.yaml:4:20: error: mac 02:00:00:00:00:01 of interface 'eth0' of node 'b' is "
-		"already used by interface 'eth0' of node 'a' (first at 3:20)\n"
-		"t.yaml:8:17: error: mac 02:00:00:00:00:01 of interface 'eth0' of node 'c' is "
-		"already used by interface 'eth0' of node 'a' (first at 3:20)\n");
+		0,
+		"t.yaml:4:20: warning: mac 02:00:00:00:00:01 of interface 'eth0' of node 'b' is "
+		"also "
+		"used by interface 'eth0' of node 'a' (first at 3:20)\n"
+		"t.yaml:8:17: warning: mac 02:00:00:00:00:01 of interface 'eth0' of node 'c' is "
+		"also "
+		"used by interface 'eth0' of node 'a' (first at 3:20)\n");
+	return 0;
+}
+
+static int test_lo_mac(void)
+{
+	T_CHECK("name: t\nnodes:\n  a: {interfaces: {lo: {mac: 02:00:00:00:00:01}}}\n", 1,
+		"t.yaml:3:20: error: interface 'lo' of node 'a' takes no 'mac' (the loopback has "
+		"none)\n");
 	return 0;
 }
 
@@ -684,7 +842,8 @@ static int test_endpoint_mac_conflict(void)
 {
 	T_CHECK("name: t\n"
 		"nodes:\n"
-		"  a: {interfaces: {eth0: {mac: 02:00:00:00:00:01}, eth1: {mac: 02:00:00:00:00:02}}}\n"
+		"  a: {interfaces: {eth0: {mac: 02:00:00:00:00:01}, eth1: {mac: "
+		"02:00:00:00:00:02}}}\n"
 		"  b: {}\n"
 		"links:\n"
 		"  - endpoints: [{node: a, interface: eth0, mac: 02:00:00:00:00:0a}, b:eth0]\n"
@@ -713,11 +872,10 @@ static const char route_links[] = "links:\n"
 
 static size_t route_check(const char *routes)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	_cleanup_(sbuf_free) struct sbuf b = { 0 };
 
-	catf(&buf, &len, "%s%s%s", route_base, routes, route_links);
-	return check(buf);
+	catf(&b, "%s%s%s", route_base, routes, route_links);
+	return check(b.s);
 }
 
 static int test_route_dev_missing(void)
@@ -739,9 +897,10 @@ static int test_route_via_family(void)
 static int test_route_via_unreachable(void)
 {
 	T_COUNT(route_check("      - {to: 203.0.113.0/24, via: 192.0.2.99}\n"
-			     "      - {to: default, via: 192.0.2.1}\n"
-			     "      - {to: 198.18.0.0/15, via: 10.9.9.9}\n"
-			     "      - {to: 2001:db8:9::/48, via: 2001:db8:1::1}\n"), 1);
+			    "      - {to: default, via: 192.0.2.1}\n"
+			    "      - {to: 198.18.0.0/15, via: 10.9.9.9}\n"
+			    "      - {to: 2001:db8:9::/48, via: 2001:db8:1::1}\n"),
+		1);
 	T_DIAG_IS("t.yaml:10:34: error: route to '198.18.0.0/15' on node 'h1': gateway 10.9.9.9 "
 		  "is not reachable from any interface of 'h1'\n");
 	T_COUNT(route_check("      - {to: 203.0.113.0/24, via: 192.0.2.99, dev: eth1}\n"), 1);
@@ -761,9 +920,54 @@ static int test_route_via_own_address(void)
 static int test_route_link_local_needs_dev(void)
 {
 	T_COUNT(route_check("      - {to: default, via: fe80::1}\n"
-			     "      - {to: 2001:db8:9::/48, via: fe80::1, dev: eth1}\n"), 1);
-	T_DIAG_IS("t.yaml:8:28: error: route to 'default' on node 'h1': link-local gateway "
-		  "fe80::1 needs 'dev'\n");
+			    "      - {to: 2001:db8:9::/48, via: fe80::1, dev: eth0}\n"
+			    "      - {to: 2001:db8:8::/48, via: fe80::1, dev: eth1}\n"),
+		2);
+	T_DIAG_IS(
+		"t.yaml:8:28: error: route to 'default' on node 'h1': link-local gateway "
+		"fe80::1 needs 'dev'\n"
+		"t.yaml:10:36: error: route to '2001:db8:8::/48' on node 'h1': link-local gateway "
+		"fe80::1 is not reachable: interface 'eth1' has no IPv6 address, so no link-local "
+		"address\n");
+	return 0;
+}
+
+static int test_route_default_needs_via(void)
+{
+	T_COUNT(route_check("      - {to: default, dev: eth0}\n"
+			    "      - {to: 0.0.0.0/0, dev: eth0}\n"),
+		1);
+	T_DIAG_IS("t.yaml:8:9: error: route to 'default' on node 'h1' needs 'via' (it takes its "
+		  "family from the gateway; for a device route write '0.0.0.0/0' or '::/0' with "
+		  "'dev')\n");
+	return 0;
+}
+
+static int test_route_via_special(void)
+{
+	T_COUNT(route_check("      - {to: 10.0.0.0/8, via: 0.0.0.0}\n"
+			    "      - {to: 10.1.0.0/16, via: 224.0.0.1}\n"),
+		2);
+	T_DIAG_IS("t.yaml:8:31: error: route to '10.0.0.0/8' on node 'h1': gateway 0.0.0.0 is the "
+		  "unspecified address\n"
+		  "t.yaml:9:32: error: route to '10.1.0.0/16' on node 'h1': gateway 224.0.0.1 is a "
+		  "multicast address\n");
+	return 0;
+}
+
+static int test_route_via_lo_subnet(void)
+{
+	/* A subnet on lo is the node itself: no gateway sits there. */
+	T_CHECK("name: t\n"
+		"nodes:\n"
+		"  h1:\n"
+		"    interfaces:\n"
+		"      lo: {addresses: [10.255.0.1/24]}\n"
+		"    routes:\n"
+		"      - {to: 10.0.0.0/8, via: 10.255.0.2}\n",
+		1,
+		"t.yaml:7:31: error: route to '10.0.0.0/8' on node 'h1': gateway 10.255.0.2 is not "
+		"reachable from any interface of 'h1'\n");
 	return 0;
 }
 
@@ -777,11 +981,12 @@ static int test_route_needs_via_or_dev(void)
 static int test_route_duplicate(void)
 {
 	T_COUNT(route_check("      - {to: 10.0.0.0/8, via: 192.0.2.1}\n"
-			     "      - {to: 10.0.0.0/8, via: 192.0.2.2, metric: 1}\n"
-			     "      - {to: 10.0.0.0/8, via: 198.51.100.1}\n"
-			     "      - {to: default, via: 192.0.2.1}\n"
-			     "      - {to: 0.0.0.0/0, dev: eth1}\n"
-			     "      - {to: '::/0', via: 2001:db8:1::1}\n"), 2);
+			    "      - {to: 10.0.0.0/8, via: 192.0.2.2, metric: 1}\n"
+			    "      - {to: 10.0.0.0/8, via: 198.51.100.1}\n"
+			    "      - {to: default, via: 192.0.2.1}\n"
+			    "      - {to: 0.0.0.0/0, dev: eth1}\n"
+			    "      - {to: '::/0', via: 2001:db8:1::1}\n"),
+		2);
 	T_DIAG_IS("t.yaml:10:9: error: route to '10.0.0.0/8' with metric 0 on node 'h1' is already "
 		  "declared (first at 8:9)\n"
 		  "t.yaml:12:9: error: route to '0.0.0.0/0' with metric 0 on node 'h1' is already "
@@ -792,12 +997,14 @@ static int test_route_duplicate(void)
 static int test_route_host_bits(void)
 {
 	T_COUNT(route_check("      - {to: 10.0.0.1/8, via: 192.0.2.1}\n"
-			     "      - {to: 2001:db8:9::1/48, via: 2001:db8:1::1}\n"
-			     "      - {to: 10.1.2.3, via: 192.0.2.1}\n"), 2);
-	T_DIAG_IS("t.yaml:8:14: error: route to '10.0.0.1/8' on node 'h1': the destination has host "
-		  "bits set (did you mean '10.0.0.0/8'?)\n"
-		  "t.yaml:9:14: error: route to '2001:db8:9::1/48' on node 'h1': the destination has "
-		  "host bits set (did you mean '2001:db8:9::/48'?)\n");
+			    "      - {to: 2001:db8:9::1/48, via: 2001:db8:1::1}\n"
+			    "      - {to: 10.1.2.3, via: 192.0.2.1}\n"),
+		2);
+	T_DIAG_IS(
+		"t.yaml:8:14: error: route to '10.0.0.1/8' on node 'h1': the destination has host "
+		"bits set (did you mean '10.0.0.0/8'?)\n"
+		"t.yaml:9:14: error: route to '2001:db8:9::1/48' on node 'h1': the destination has "
+		"host bits set (did you mean '2001:db8:9::/48'?)\n");
 	return 0;
 }
 
@@ -825,12 +1032,15 @@ static int test_sysctl_path(void)
 {
 	T_CHECK("name: t\n"
 		"nodes:\n"
-		"  a: {sysctls: {net/ipv4/ip_forward: 1, net.ipv4..x: 1}}\n",
-		2,
-		"t.yaml:3:17: error: sysctl 'net/ipv4/ip_forward' of node 'a' must not contain '/' "
-		"or '..'\n"
-		"t.yaml:3:41: error: sysctl 'net.ipv4..x' of node 'a' must not contain '/' or "
-		"'..'\n");
+		"  a: {sysctls: {net/ipv4/ip_forward: 1, net.ipv4..x: 1, net.ipv4.: 1}}\n",
+		3,
+		"t.yaml:3:17: error: sysctl 'net/ipv4/ip_forward' of node 'a' must be "
+		"dot-separated "
+		"names, without '/' or empty parts\n"
+		"t.yaml:3:41: error: sysctl 'net.ipv4..x' of node 'a' must be dot-separated names, "
+		"without '/' or empty parts\n"
+		"t.yaml:3:57: error: sysctl 'net.ipv4.' of node 'a' must be dot-separated names, "
+		"without '/' or empty parts\n");
 	return 0;
 }
 
@@ -939,8 +1149,24 @@ static int test_bind_and_rootfs_empty(void)
 	free(T->nodes[0].s.rootfs);
 	T->nodes[0].s.rootfs = strdup("");
 	T_ASSERT(topo_validate(T, &D) == -EINVAL);
-	T_DIAG_IS("t.yaml:3:15: error: bind of node 'a' has an empty source\n"
-		  "t.yaml:3:33: error: rootfs of node 'a' is empty (write 'host' or a directory)\n");
+	T_DIAG_IS(
+		"t.yaml:3:15: error: bind of node 'a' has an empty source\n"
+		"t.yaml:3:33: error: rootfs of node 'a' is empty (write 'host' or a directory)\n");
+	return 0;
+}
+
+static int test_cmd_empty(void)
+{
+	T_CHECK("name: t\n"
+		"defaults: {cmd: ''}\n"
+		"nodes:\n"
+		"  a: {cmd: []}\n"
+		"  b: {}\n",
+		2,
+		"t.yaml:2:17: error: cmd of the defaults is empty (leave 'cmd' out for the idle "
+		"init)\n"
+		"t.yaml:4:12: error: cmd of node 'a' is empty (leave 'cmd' out for the idle "
+		"init)\n");
 	return 0;
 }
 
@@ -958,11 +1184,10 @@ static const char ping_base[] = "name: t\n"
 
 static size_t ping_check(const char *tests)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	_cleanup_(sbuf_free) struct sbuf b = { 0 };
 
-	catf(&buf, &len, "%s%s", ping_base, tests);
-	return check(buf);
+	catf(&b, "%s%s", ping_base, tests);
+	return check(b.s);
 }
 
 static int test_ping_from_unknown(void)
@@ -976,9 +1201,10 @@ static int test_ping_from_unknown(void)
 static int test_ping_to_unknown(void)
 {
 	T_COUNT(ping_check("  - {ping: [h4, h44]}\n  - {ping: [h4, 'abc.example']}\n"), 2);
-	T_DIAG_IS("t.yaml:10:5: error: ping target 'h44' is neither a node nor an address (did you "
-		  "mean 'h4'?)\n"
-		  "t.yaml:11:5: error: ping target 'abc.example' is neither a node nor an address\n");
+	T_DIAG_IS(
+		"t.yaml:10:5: error: ping target 'h44' is neither a node nor an address (did you "
+		"mean 'h4'?)\n"
+		"t.yaml:11:5: error: ping target 'abc.example' is neither a node nor an address\n");
 	return 0;
 }
 
@@ -993,18 +1219,39 @@ static int test_ping_node_without_address(void)
 static int test_ping_family_literal(void)
 {
 	T_COUNT(ping_check("  - {ping: [h4, 2001:db8::1]}\n  - {ping: [h6, 192.0.2.1]}\n"
-			    "  - {ping: [h6, 2001:db8::99], expect: fail}\n"), 2);
+			   "  - {ping: [h6, 2001:db8::99], expect: fail}\n"),
+		2);
 	T_DIAG_IS("t.yaml:10:5: error: ping from 'h4' to '2001:db8::1': node 'h4' has no IPv6 "
 		  "address\n"
-		  "t.yaml:11:5: error: ping from 'h6' to '192.0.2.1': node 'h6' has no IPv4 address\n");
+		  "t.yaml:11:5: error: ping from 'h6' to '192.0.2.1': node 'h6' has no IPv4 "
+		  "address\n");
 	return 0;
 }
 
 static int test_ping_family_nodes(void)
 {
-	T_COUNT(ping_check("  - {ping: [h4, h6]}\n  - {ping: [h4, h4]}\n"), 1);
-	T_DIAG_IS("t.yaml:10:5: error: ping from 'h4' to 'h6': the nodes share no address family "
-		  "('h4' has only IPv4, 'h6' only IPv6)\n");
+	/* A node target is its first address, IPv4 preferred: the source needs that family. */
+	T_CHECK("name: t\n"
+		"nodes:\n"
+		"  h4: {interfaces: {eth0: {addresses: [192.0.2.1/24]}}}\n"
+		"  h6: {interfaces: {eth0: {addresses: [2001:db8::1/64]}}}\n"
+		"  h46: {interfaces: {eth0: {addresses: [2001:db8::46/64, 192.0.2.46/24]}}}\n"
+		"bridges: {sw: {}}\n"
+		"links:\n"
+		"  - endpoints: [h4:eth0, sw]\n"
+		"  - endpoints: [h6:eth0, sw]\n"
+		"  - endpoints: [h46:eth0, sw]\n"
+		"tests:\n"
+		"  - {ping: [h4, h6]}\n"
+		"  - {ping: [h6, h46]}\n"
+		"  - {ping: [h46, h6]}\n"
+		"  - {ping: [h4, h46]}\n",
+		2,
+		"t.yaml:12:5: error: ping from 'h4' to 'h6': node 'h4' has no IPv6 address (node "
+		"'h6' "
+		"is pinged at 2001:db8::1)\n"
+		"t.yaml:13:5: error: ping from 'h6' to 'h46': node 'h6' has no IPv4 address (node "
+		"'h46' is pinged at 192.0.2.46)\n");
 	return 0;
 }
 
@@ -1032,34 +1279,46 @@ static int test_netem_over_100(void)
 	return 0;
 }
 
+static int test_netem_empty(void)
+{
+	T_CHECK("name: t\nnodes: {a: {}, b: {}}\n"
+		"links:\n"
+		"  - endpoints: [a:eth0, b:eth0]\n"
+		"    netem: {}\n",
+		0, "t.yaml:5:5: warning: netem sets nothing (it adds no impairment)\n");
+	return 0;
+}
+
 /* ---- everything at once ---- */
 
 static int test_all_reported(void)
 {
-	T_CHECK("name: Bad\n"					  // 1
-		"nodes:\n"					  // 2
-		"  h1:\n"					  // 3
-		"    interfaces:\n"				  // 4
-		"      eth0: {addresses: [192.0.2.1/24]}\n"	  // 5
-		"      eth1: {addresses: [192.0.2.1/24]}\n"	  // 6
-		"    routes:\n"					  // 7
-		"      - {to: 10.0.0.0/8, via: 203.0.113.1}\n"	  // 8
-		"    sysctls: {kernel.x: 1}\n"			  // 9
-		"  h2: {}\n"					  // 10
-		"links:\n"					  // 11
-		"  - endpoints: [h1:eth0, h3:eth0]\n"		  // 12
-		"  - endpoints: [h1:eth0, h2:eth0]\n"		  // 13
-		"tests:\n"					  // 14
-		"  - {ping: [h2, h1]}\n",			  // 15
+	T_CHECK("name: Bad\n"				       // 1
+		"nodes:\n"				       // 2
+		"  h1:\n"				       // 3
+		"    interfaces:\n"			       // 4
+		"      eth0: {addresses: [192.0.2.1/24]}\n"    // 5
+		"      eth1: {addresses: [192.0.2.1/24]}\n"    // 6
+		"    routes:\n"				       // 7
+		"      - {to: 10.0.0.0/8, via: 203.0.113.1}\n" // 8
+		"    sysctls: {kernel.x: 1}\n"		       // 9
+		"  h2: {}\n"				       // 10
+		"links:\n"				       // 11
+		"  - endpoints: [h1:eth0, h3:eth0]\n"	       // 12
+		"  - endpoints: [h1:eth0, h2:eth0]\n"	       // 13
+		"tests:\n"				       // 14
+		"  - {ping: [h2, h1]}\n",		       // 15
 		8,
 		"t.yaml:1:7: error: lab name 'Bad' is not valid: use lowercase letters, digits and "
 		"'-', starting with a letter or digit\n"
 		"t.yaml:6:7: error: interface 'eth1' of node 'h1' is not used by any link\n"
 		"t.yaml:6:26: error: address 192.0.2.1 of interface 'eth1' of node 'h1' is already "
 		"assigned to interface 'eth0' of node 'h1' (first at 5:26)\n"
-		"t.yaml:8:31: error: route to '10.0.0.0/8' on node 'h1': gateway 203.0.113.1 is not "
+		"t.yaml:8:31: error: route to '10.0.0.0/8' on node 'h1': gateway 203.0.113.1 is "
+		"not "
 		"reachable from any interface of 'h1'\n"
-		"t.yaml:9:15: error: sysctl 'kernel.x' of node 'h1' is not a 'net.' key: sysctls are "
+		"t.yaml:9:15: error: sysctl 'kernel.x' of node 'h1' is not a 'net.' key: sysctls "
+		"are "
 		"applied inside the node's network namespace, anything else would change the host\n"
 		"t.yaml:12:26: error: link endpoint names missing node 'h3' (did you mean 'h1'?)\n"
 		"t.yaml:13:17: error: interface 'eth0' of node 'h1' is used by two links (first at "
@@ -1069,6 +1328,15 @@ static int test_all_reported(void)
 }
 
 /* ---- rule 12 and scale ---- */
+
+/* The time budget: generous on purpose (a guard against quadratic loops, not a benchmark),
+ * and wider under valgrind, which runs code tens of times slower. */
+static double budget(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "vgpreload") ? 30.0 : 1.0;
+}
 
 static double now(void)
 {
@@ -1081,36 +1349,35 @@ static double now(void)
 static int test_chain_10000(void)
 {
 	enum { N = 10000 };
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	_cleanup_(sbuf_free) struct sbuf b = { 0 };
 	double t0, t1;
 
 	/* n0 - n1 - ... - n9999, each link its own /30 (10.x.y.z), a lo address each, a
 	 * default route toward the previous node, and a ping test per node. */
-	catf(&buf, &len, "name: chain\ndefaults: {sysctls: {net.ipv4.ip_forward: 1}}\nnodes:\n");
+	catf(&b, "name: chain\ndefaults: {sysctls: {net.ipv4.ip_forward: 1}}\nnodes:\n");
 	for (unsigned i = 0; i < N; i++) {
 		unsigned l = i, p = i - 1; /* link i joins n_i:eth1 and n_{i+1}:eth0 */
 
-		catf(&buf, &len, "  n%u:\n    interfaces:\n", i);
-		catf(&buf, &len, "      lo: {addresses: [10.255.%u.%u/32]}\n", i >> 8, i & 255);
+		catf(&b, "  n%u:\n    interfaces:\n", i);
+		catf(&b, "      lo: {addresses: [10.255.%u.%u/32]}\n", i >> 8, i & 255);
 		if (i > 0)
-			catf(&buf, &len, "      eth0: {addresses: [10.%u.%u.%u/30]}\n", p >> 14,
+			catf(&b, "      eth0: {addresses: [10.%u.%u.%u/30]}\n", p >> 14,
 			     (p >> 6) & 255, ((p & 63) << 2) + 2);
 		if (i < N - 1)
-			catf(&buf, &len, "      eth1: {addresses: [10.%u.%u.%u/30]}\n", l >> 14,
+			catf(&b, "      eth1: {addresses: [10.%u.%u.%u/30]}\n", l >> 14,
 			     (l >> 6) & 255, ((l & 63) << 2) + 1);
 		if (i > 0)
-			catf(&buf, &len, "    routes: [{to: default, via: 10.%u.%u.%u}]\n", p >> 14,
+			catf(&b, "    routes: [{to: default, via: 10.%u.%u.%u}]\n", p >> 14,
 			     (p >> 6) & 255, ((p & 63) << 2) + 1);
 	}
-	catf(&buf, &len, "links:\n");
+	catf(&b, "links:\n");
 	for (unsigned i = 0; i + 1 < N; i++)
-		catf(&buf, &len, "  - endpoints: [n%u:eth1, n%u:eth0]\n", i, i + 1);
-	catf(&buf, &len, "tests:\n");
+		catf(&b, "  - endpoints: [n%u:eth1, n%u:eth0]\n", i, i + 1);
+	catf(&b, "tests:\n");
 	for (unsigned i = 1; i < N; i++)
-		catf(&buf, &len, "  - {ping: [n%u, n%u]}\n", i, i - 1);
+		catf(&b, "  - {ping: [n%u, n%u]}\n", i, i - 1);
 
-	T_ASSERT(load(buf));
+	T_ASSERT(load(b.s));
 	T_ASSERT(D.n_errors == 0);
 	t0 = now();
 	T_ASSERT(topo_validate(T, &D) == 0);
@@ -1119,7 +1386,7 @@ static int test_chain_10000(void)
 		topo_diag_print(&D, stderr);
 	T_ASSERT(D.n_entries == 0);
 	fprintf(stderr, "validate: %u nodes in %.3f s\n", (unsigned)N, t1 - t0);
-	T_ASSERT(t1 - t0 < 1.0);
+	T_ASSERT(t1 - t0 < budget());
 
 	/* The node index answers after validation. */
 	T_ASSERT(T->node_index != NULL);
@@ -1133,25 +1400,24 @@ static int test_chain_10000(void)
 static int test_many_duplicates_fast(void)
 {
 	enum { N = 20000 };
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
+	_cleanup_(sbuf_free) struct sbuf b = { 0 };
 	double t0, t1;
 
-	/* Every node has the same anycast lo address and the same dummy address: the first is
-	 * allowed, the second is N-1 errors. Both must stay O(n log n). */
-	catf(&buf, &len, "name: dup\nnodes:\n");
+	/* Every node has one address on lo and on a dummy: 2N equal addresses in one run, N
+	 * clashes inside nodes (errors) and N-1 anycast repeats (warnings). O(n log n). */
+	catf(&b, "name: dup\nnodes:\n");
 	for (unsigned i = 0; i < N; i++)
-		catf(&buf, &len,
+		catf(&b,
 		     "  n%u: {interfaces: {lo: {addresses: [10.0.0.1/32]}, d: {type: dummy, "
-		     "addresses: [10.0.0.2/24]}}}\n",
+		     "addresses: [10.0.0.1/24]}}}\n",
 		     i);
-	T_ASSERT(load(buf));
+	T_ASSERT(load(b.s));
 	T_ASSERT(D.n_errors == 0);
 	t0 = now();
 	T_ASSERT(topo_validate(T, &D) == -EINVAL);
 	t1 = now();
-	T_ASSERT(D.n_errors == N - 1);
-	T_ASSERT(t1 - t0 < 1.0);
+	T_ASSERT(D.n_errors == N && D.n_warnings == N - 1);
+	T_ASSERT(t1 - t0 < budget());
 	return 0;
 }
 
@@ -1165,8 +1431,10 @@ static const struct t_case cases[] = {
 	{ "validate: node name characters", test_node_name_invalid, 0 },
 	{ "validate: node name length", test_node_name_too_long, 0 },
 	{ "validate: node name 'host' reserved", test_node_name_host, 0 },
+	{ "validate: node name that is an IPv4 address", test_node_name_ipv4, 0 },
 	{ "validate: bridge name length and characters", test_bridge_names, 0 },
 	{ "validate: bridge named like a node", test_bridge_named_like_node, 0 },
+	{ "validate: bridge named 'host'", test_bridge_named_host, 0 },
 	{ "validate: hostname", test_hostname, 0 },
 	{ "validate: interface name length", test_ifname_too_long, 0 },
 	{ "validate: interface name characters", test_ifname_invalid, 0 },
@@ -1177,13 +1445,16 @@ static const struct t_case cases[] = {
 	{ "validate: the host's lo", test_host_lo, 0 },
 	{ "validate: endpoint names a missing node (did you mean)", test_missing_node, 0 },
 	{ "validate: endpoint names a missing bridge (did you mean)", test_missing_bridge, 0 },
-	{ "validate: endpoint names a node without an interface",
-	  test_endpoint_node_without_iface, 0 },
+	{ "validate: endpoint names a node without an interface", test_endpoint_node_without_iface,
+	  0 },
+	{ "validate: endpoint 'BRIDGE:IFNAME'", test_endpoint_bridge_with_iface, 0 },
+	{ "validate: a bridge end takes no mac", test_bridge_end_mac, 0 },
 	{ "validate: interface used by two links", test_iface_two_links, 0 },
 	{ "validate: host interface used by two links", test_host_iface_two_links, 0 },
 	{ "validate: link without a node end", test_link_without_node, 0 },
 	{ "validate: link joining an interface to itself", test_link_to_itself, 0 },
 	{ "validate: bridge port limit and warning", test_bridge_ports, 0 },
+	{ "validate: bridge without ports", test_bridge_without_ports, 0 },
 	{ "validate: endpoints resolved, implicit interfaces appended", test_endpoints_resolved,
 	  0 },
 	{ "validate: a malformed endpoint adds no cascade", test_bad_endpoint_no_cascade, 0 },
@@ -1191,16 +1462,23 @@ static const struct t_case cases[] = {
 	{ "validate: declared interface used by no link", test_unused_iface, 0 },
 	{ "validate: host interface used by no link", test_unused_host_iface, 0 },
 	{ "validate: duplicate addresses", test_duplicate_address, 0 },
-	{ "validate: anycast on lo allowed, other clashes not", test_duplicate_address_lo, 0 },
+	{ "validate: anycast on lo is a warning, a clash in one node is not",
+	  test_duplicate_address_lo, 0 },
+	{ "validate: addresses no interface can hold", test_address_unassignable, 0 },
 	{ "validate: mtu below 1280 with IPv6", test_mtu_ipv6, 0 },
 	{ "validate: interface and link mtu disagree", test_mtu_link_conflict, 0 },
-	{ "validate: duplicate mac", test_duplicate_mac, 0 },
+	{ "validate: link ends and bridge ports with different mtus", test_mtu_ends_differ, 0 },
+	{ "validate: duplicate mac is a warning", test_duplicate_mac, 0 },
+	{ "validate: lo takes no mac", test_lo_mac, 0 },
 	{ "validate: endpoint mac disagrees with the interface", test_endpoint_mac_conflict, 0 },
 	{ "validate: route dev is not an interface", test_route_dev_missing, 0 },
 	{ "validate: route gateway family", test_route_via_family, 0 },
 	{ "validate: route gateway unreachable", test_route_via_unreachable, 0 },
 	{ "validate: route gateway is the node's own address", test_route_via_own_address, 0 },
 	{ "validate: link-local gateway needs dev", test_route_link_local_needs_dev, 0 },
+	{ "validate: default route needs via", test_route_default_needs_via, 0 },
+	{ "validate: unspecified or multicast gateway", test_route_via_special, 0 },
+	{ "validate: a subnet on lo reaches no gateway", test_route_via_lo_subnet, 0 },
 	{ "validate: route needs via or dev", test_route_needs_via_or_dev, 0 },
 	{ "validate: duplicate route", test_route_duplicate, 0 },
 	{ "validate: route destination with host bits", test_route_host_bits, 0 },
@@ -1210,16 +1488,18 @@ static const struct t_case cases[] = {
 	{ "validate: bind destination must be absolute", test_bind_relative_dst, 0 },
 	{ "validate: bind destination without '..'", test_bind_dotdot_dst, 0 },
 	{ "validate: empty bind source and rootfs", test_bind_and_rootfs_empty, 0 },
+	{ "validate: empty cmd", test_cmd_empty, 0 },
 	{ "validate: ping source unknown (did you mean)", test_ping_from_unknown, 0 },
 	{ "validate: ping target unknown (did you mean)", test_ping_to_unknown, 0 },
 	{ "validate: ping node without address", test_ping_node_without_address, 0 },
 	{ "validate: ping address family vs literal", test_ping_family_literal, 0 },
-	{ "validate: ping nodes with no common family", test_ping_family_nodes, 0 },
+	{ "validate: ping node target family (IPv4 preferred)", test_ping_family_nodes, 0 },
 	{ "validate: netem jitter without delay", test_netem_jitter_without_delay, 0 },
 	{ "validate: netem percentage over 100%", test_netem_over_100, 0 },
+	{ "validate: netem that sets nothing", test_netem_empty, 0 },
 	{ "validate: every problem of a file is reported", test_all_reported, 0 },
 	{ "validate: 10,000-node chain in under a second", test_chain_10000, 0 },
-	{ "validate: 20,000 duplicate addresses in under a second", test_many_duplicates_fast, 0 },
+	{ "validate: 40,000 equal addresses in under a second", test_many_duplicates_fast, 0 },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Atomicity of up: an injected failure at every step of every example, SIGKILL at several
+# depths of a bigger lab (then down cleans up from the journal), SIGTERM during up. After each,
+# the host must look exactly as before. Needs root.
+set -u
+. "${NSCTL_SRCDIR:-.}/tests/lib.sh"
+. "$SRC/tests/e2e/lablib.sh"
+
+N=0
+CHAIN_NODES=60
+
+# fail_matrix: NSCTL_FAIL_AT=k for k = 1..steps; each up exits 1, names step k, leaves nothing.
+fail_matrix() {
+	local src=$EXAMPLE file lab steps k rc bad=0
+	need_root_tools
+	file=$(lab_file "$src" "$N")
+	lab=$(lab_name "$file")
+	snapshot "$WORK/snap.before"
+	# Only files this kernel and this nsctl can bring up at all.
+	up_or_skip "$file" >/dev/null
+	nsctl down "$lab" >/dev/null || fail "down $lab"
+	same_snapshot "$WORK/snap.before" "(plain up/down)" || exit 1
+	steps=$(plan_steps "$file")
+	[ "$steps" -gt 0 ] || fail "plan lists no steps"
+	echo "== $src as $lab: $steps steps"
+	for k in $(seq 1 "$steps"); do
+		rc=0
+		NSCTL_FAIL_AT=$k nsctl up "$file" >"$WORK/out" 2>"$WORK/err" || rc=$?
+		if [ $rc -ne 1 ]; then
+			echo "FAIL: NSCTL_FAIL_AT=$k: exit $rc, want 1"; cat "$WORK/err"; bad=1
+		elif ! grep -q "step $k/$steps .*injected failure" "$WORK/err"; then
+			echo "FAIL: NSCTL_FAIL_AT=$k: stderr does not name step $k/$steps:"; cat "$WORK/err"; bad=1
+		fi
+		if [ -e "/run/nsctl/$lab" ]; then
+			echo "FAIL: NSCTL_FAIL_AT=$k: /run/nsctl/$lab left behind"; bad=1
+		fi
+		if ! same_snapshot "$WORK/snap.before" "(NSCTL_FAIL_AT=$k)"; then
+			bad=1
+			nsctl down "$lab" >/dev/null 2>&1 || true # start the next k from a clean host
+		fi
+	done
+	echo "fail-at 1..$steps done"
+	return $bad
+}
+
+# signal_case SIG RECORDS: up of a $CHAIN_NODES-node chain (with one host end), SIG by pid once
+# its journal holds RECORDS records.
+signal_case() {
+	local sig=$1 want=$2 file lab hostif res rc tries=0
+	need_root_tools
+	N=$((N + 1))
+	lab=${TAG}x$N hostif=${TAG}h${N}
+	reg lab "$lab"
+	file=$WORK/chain-$N.yaml
+	$LABCHECK chain "$CHAIN_NODES" "$lab" "$hostif" >"$file"
+	snapshot "$WORK/snap.before"
+	while :; do
+		tries=$((tries + 1))
+		res=$(LABCHECK_STDERR=$WORK/err $LABCHECK signal-at "$NSCTL" "$file" "$lab" "$want" "$sig") || rc=$?
+		echo "try $tries: SIG$sig at >= $want records: $res"
+		case "$res" in *"sent=yes"*) break ;; *"sent=no"*) ;; *) fail "labcheck signal-at failed" ;; esac
+		# up finished before the journal got that far: clean up and try again.
+		nsctl down "$lab" >/dev/null 2>&1 || true
+		[ $tries -lt 3 ] || fail "could not catch up before $want journal records in $tries tries"
+	done
+	cat "$WORK/err"
+	rc=${res##*rc=}
+	if [ "$sig" = KILL ]; then
+		[ "$rc" = -9 ] || fail "up was not killed by SIGKILL (status $rc)"
+		[ -f "/run/nsctl/$lab/journal" ] || fail "no journal after SIGKILL"
+		! grep -qx complete "/run/nsctl/$lab/journal" || fail "journal says complete: SIGKILL came too late"
+		# The lab is half up: a new up must refuse, down must clean up from the journal.
+		expect_exit 1 nsctl up "$file" 2>/dev/null
+		nsctl down "$lab" || fail "down after SIGKILL"
+		nsctl down "$lab" 2>"$WORK/err" || fail "second down after SIGKILL"
+		grep -q "not up" "$WORK/err" || fail "second down: no 'not up' note: $(cat "$WORK/err")"
+	else
+		[ "$rc" = 1 ] || fail "up after SIG$sig exited $rc, want 1"
+		grep -q "interrupted by a signal" "$WORK/err" || fail "no 'interrupted by a signal' on stderr"
+		grep -q "rolled back" "$WORK/err" || fail "no 'rolled back' on stderr"
+		[ ! -e "/run/nsctl/$lab" ] || fail "/run/nsctl/$lab left behind after SIG$sig"
+	fi
+	same_snapshot "$WORK/snap.before" "(SIG$sig after $want records)"
+}
+
+for EXAMPLE in "$SRC"/examples/*.yaml; do
+	N=$((N + 1))
+	t_case "rollback $(basename "$EXAMPLE"): NSCTL_FAIL_AT=1..steps each exit 1, no residue" fail_matrix
+done
+N=100
+kill_1() { signal_case KILL 1; }
+kill_5() { signal_case KILL 5; }
+kill_20() { signal_case KILL 20; }
+kill_host() { signal_case KILL $((CHAIN_NODES + 1)); }
+term_5() { signal_case TERM 5; }
+term_host() { signal_case TERM $((CHAIN_NODES + 1)); }
+t_case "SIGKILL up after 1 journal record: down exits 0, no residue" kill_1
+N=110
+t_case "SIGKILL up after 5 journal records: down exits 0, no residue" kill_5
+N=120
+t_case "SIGKILL up after 20 journal records: down exits 0, no residue" kill_20
+N=130
+t_case "SIGKILL up after the host-side veth: down removes it, no residue" kill_host
+N=140
+t_case "SIGTERM during up: exit 1, rolled back, no residue" term_5
+N=150
+t_case "SIGTERM after the host-side veth: exit 1, rolled back, no residue" term_host
+t_done e2e-rollback
