@@ -464,16 +464,16 @@ static void exec_json(const struct action *a, FILE *out)
 
 /* apply/undo come with the executor (nsctl/exec.c); until then they are NULL. */
 const struct action_ops action_ops[_ACT_MAX] = {
-	[ACT_NETNS_ADD] = { "netns-add", exec_netns_add, NULL, netns_describe, netns_json },
-	[ACT_SYSCTL_SET] = { "sysctl", exec_sysctl_set, NULL, sysctl_describe, sysctl_json },
-	[ACT_LINK_BRIDGE] = { "bridge-add", exec_link_bridge, NULL, dev_describe, dev_json },
-	[ACT_LINK_DUMMY] = { "dummy-add", exec_link_dummy, NULL, dev_describe, dev_json },
-	[ACT_LINK_VETH] = { "veth-add", exec_link_veth, NULL, veth_describe, veth_json },
-	[ACT_LINK_MASTER] = { "link-master", exec_link_master, NULL, master_describe, master_json },
-	[ACT_ADDR_ADD] = { "addr-add", exec_addr_add, NULL, addr_describe, addr_json },
-	[ACT_LINK_UP] = { "link-up", exec_link_up, NULL, up_describe, up_json },
-	[ACT_ROUTE_ADD] = { "route-add", exec_route_add, NULL, route_describe, route_json },
-	[ACT_QDISC_NETEM] = { "netem", exec_qdisc_netem, NULL, netem_describe, netem_json },
-	[ACT_NODE_START] = { "node-start", NULL, NULL, node_start_describe, node_start_json },
-	[ACT_NODE_EXEC] = { "exec", NULL, NULL, exec_describe, exec_json },
+	[ACT_NETNS_ADD] = { "netns-add", exec_netns_add, netns_describe, netns_json },
+	[ACT_SYSCTL_SET] = { "sysctl", exec_sysctl_set, sysctl_describe, sysctl_json },
+	[ACT_LINK_BRIDGE] = { "bridge-add", exec_link_bridge, dev_describe, dev_json },
+	[ACT_LINK_DUMMY] = { "dummy-add", exec_link_dummy, dev_describe, dev_json },
+	[ACT_LINK_VETH] = { "veth-add", exec_link_veth, veth_describe, veth_json },
+	[ACT_LINK_MASTER] = { "link-master", exec_link_master, master_describe, master_json },
+	[ACT_ADDR_ADD] = { "addr-add", exec_addr_add, addr_describe, addr_json },
+	[ACT_LINK_UP] = { "link-up", exec_link_up, up_describe, up_json },
+	[ACT_ROUTE_ADD] = { "route-add", exec_route_add, route_describe, route_json },
+	[ACT_QDISC_NETEM] = { "netem", exec_qdisc_netem, netem_describe, netem_json },
+	[ACT_NODE_START] = { "node-start", NULL, node_start_describe, node_start_json },
+	[ACT_NODE_EXEC] = { "exec", NULL, exec_describe, exec_json },
 };

@@ -112,10 +112,13 @@ int plan_print_json(const struct plan *p, FILE *out);
 struct exec_ctx;
 struct action_result;
 
+/* There is no undo member: undo is data, not code. apply() journals every object that needs an
+ * explicit undo (namespaces, host-side links) before creating it, and `down` and the rollback
+ * replay that journal, without the plan (docs/teardown.md, docs/decisions.md). */
 struct action_ops {
 	const char *name; /* the describe verb, also "kind" in JSON */
+	/* Performs the step; NULL for kinds `up` does not perform yet (node-start, exec). */
 	int (*apply)(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
-	int (*undo)(struct exec_ctx *ctx, const struct action *a, const struct action_result *res);
 	/* Prints the action as one line (no newline), aligned columns: verb, object, details. */
 	void (*describe)(const struct action *a, FILE *out);
 	/* Prints the kind-specific JSON members, each preceded by ",". */

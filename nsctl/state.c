@@ -53,7 +53,8 @@ bool state_lab_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n == 0 || n > 32 || name[0] == '-')
+	/* Same rule as the validator's: no trailing '-' and no "--" ("<lab>--fabric"). */
+	if (n == 0 || n > 32 || name[0] == '-' || name[n - 1] == '-' || strstr(name, "--"))
 		return false;
 	for (const char *p = name; *p; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-'))

@@ -775,6 +775,10 @@ static void f_route_via(struct pctx *c, const struct ynode *k, const struct ynod
 	struct topo_route *rt = obj;
 	struct topo_addr a;
 
+	/* A via that does not parse still counts as given (family 0), so validation does not
+	 * add "needs 'via' or 'dev'" on top of the parse error. */
+	rt->has_via = true;
+	rt->via = (struct topo_addr){ .loc = v->loc };
 	if (!parse_addr(c, v, "route gateway", &a))
 		return;
 	if (strchr(v->str, '/')) {
@@ -1150,6 +1154,7 @@ static void f_node_hostname(struct pctx *c, const struct ynode *k, const struct 
 	if (s) {
 		free(n->hostname);
 		n->hostname = xstrdup(c, s);
+		n->hostname_loc = v->loc;
 	}
 }
 

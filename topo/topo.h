@@ -117,6 +117,7 @@ struct topo_node {
 	char *name;
 	struct topo_loc loc;
 	char *hostname; /* NULL = node name */
+	struct topo_loc hostname_loc;
 	struct topo_iface *ifaces;
 	size_t n_ifaces;
 	struct topo_route *routes;

@@ -173,12 +173,12 @@ static void check_hostname(struct vctx *c, const struct topo_node *n)
 
 	if (!h)
 		return;
-	/* The parser keeps no position for the value: report at the node's name. Same pattern
-	 * as node names, which are the default hostnames. */
+	/* Same pattern as node names, which are the default hostnames. */
 	if (strlen(h) > 64) /* HOST_NAME_MAX */
-		verr(c, n->loc, "hostname '%s' of node '%s' is longer than 64 bytes", h, n->name);
+		verr(c, n->hostname_loc, "hostname '%s' of node '%s' is longer than 64 bytes", h,
+		     n->name);
 	if (!node_name_ok(h))
-		verr(c, n->loc,
+		verr(c, n->hostname_loc,
 		     "hostname '%s' of node '%s' is not valid: use letters, digits, '_', '.' "
 		     "and '-', starting with a letter or digit",
 		     h, n->name);
@@ -196,6 +196,13 @@ static void check_names(struct vctx *c)
 			verr(c, t->name_loc,
 			     "lab name '%s' is not valid: use lowercase letters, digits and "
 			     "'-', starting with a letter or digit",
+			     t->name);
+		else if (t->name[strlen(t->name) - 1] == '-' || strstr(t->name, "--"))
+			/* "<lab>--fabric" holds the bridges: a lab "a-" or "a--b" could make a
+			 * namespace name that another lab also makes. */
+			verr(c, t->name_loc,
+			     "lab name '%s' must not end with '-' or contain '--' (the lab's bridges "
+			     "live in the namespace '<lab>--fabric')",
 			     t->name);
 		if (strlen(t->name) > TOPO_LAB_NAME_MAX)
 			verr(c, t->name_loc,

@@ -31,8 +31,8 @@ fail_matrix() {
 		elif ! grep -q "step $k/$steps .*injected failure" "$WORK/err"; then
 			echo "FAIL: NSCTL_FAIL_AT=$k: stderr does not name step $k/$steps:"; cat "$WORK/err"; bad=1
 		fi
-		if [ -e "/run/nsctl/$lab" ]; then
-			echo "FAIL: NSCTL_FAIL_AT=$k: /run/nsctl/$lab left behind"; bad=1
+		if [ -e "$STATE/$lab" ]; then
+			echo "FAIL: NSCTL_FAIL_AT=$k: $STATE/$lab left behind"; bad=1
 		fi
 		if ! same_snapshot "$WORK/snap.before" "(NSCTL_FAIL_AT=$k)"; then
 			bad=1
@@ -67,8 +67,8 @@ signal_case() {
 	rc=${res##*rc=}
 	if [ "$sig" = KILL ]; then
 		[ "$rc" = -9 ] || fail "up was not killed by SIGKILL (status $rc)"
-		[ -f "/run/nsctl/$lab/journal" ] || fail "no journal after SIGKILL"
-		! grep -qx complete "/run/nsctl/$lab/journal" || fail "journal says complete: SIGKILL came too late"
+		[ -f "$STATE/$lab/journal" ] || fail "no journal after SIGKILL"
+		! grep -qx complete "$STATE/$lab/journal" || fail "journal says complete: SIGKILL came too late"
 		# The lab is half up: a new up must refuse, down must clean up from the journal.
 		expect_exit 1 nsctl up "$file" 2>/dev/null
 		nsctl down "$lab" || fail "down after SIGKILL"
@@ -78,7 +78,7 @@ signal_case() {
 		[ "$rc" = 1 ] || fail "up after SIG$sig exited $rc, want 1"
 		grep -q "interrupted by a signal" "$WORK/err" || fail "no 'interrupted by a signal' on stderr"
 		grep -q "rolled back" "$WORK/err" || fail "no 'rolled back' on stderr"
-		[ ! -e "/run/nsctl/$lab" ] || fail "/run/nsctl/$lab left behind after SIG$sig"
+		[ ! -e "$STATE/$lab" ] || fail "$STATE/$lab left behind after SIG$sig"
 	fi
 	same_snapshot "$WORK/snap.before" "(SIG$sig after $want records)"
 }

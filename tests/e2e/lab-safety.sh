@@ -49,7 +49,7 @@ c_host_collision() {
 	ip -j link show dev "$hostif" | grep -q '"ifalias"' && fail "foreign veth got an alias"
 	ip link show dev "$peer" >/dev/null || fail "foreign veth's peer $peer is gone"
 	same_snapshot "$WORK/snap.before" "(refused up)"
-	[ ! -e "/run/nsctl/$lab" ] || fail "refused up left /run/nsctl/$lab"
+	[ ! -e "$STATE/$lab" ] || fail "refused up left $STATE/$lab"
 	# down of the never-deployed lab leaves the foreign interface alone too.
 	nsctl down "$lab" 2>"$WORK/err" || fail "down $lab"
 	ip link show dev "$hostif" >/dev/null || fail "down removed the foreign $hostif"

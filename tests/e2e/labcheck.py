@@ -462,7 +462,7 @@ def signal_at(nsctl, path, name, want, signame):
     """Starts `nsctl up`, busy-polls its journal and sends the signal by pid once it holds
     `want` records. Prints records-at-signal, exit status, whether it was mid-way."""
     sig = getattr(signal, "SIG" + signame)
-    journal = "/run/nsctl/%s/journal" % name
+    journal = "%s/%s/journal" % (os.environ.get("NSCTL_STATE_DIR") or "/run/nsctl", name)
     errf = open(os.environ.get("LABCHECK_STDERR", os.devnull), "w")
     p = subprocess.Popen([nsctl, "up", path], stdout=subprocess.DEVNULL, stderr=errf)
     seen, sent, complete = 0, False, False

@@ -5,12 +5,13 @@
 # <lab>-<node>. The tier never touches a name without its tag, so it can run next to real labs.
 #
 # Snapshots: the host as the tiers compare it before and after (netns list, host links,
-# /run/netns, /run/nsctl, mount points). They must be identical. On a machine where other
+# /run/netns, the state dir /run/nsctl, mount points). They must be identical. On a machine where other
 # people bring labs up and down at the same time, NSCTL_TEST_SHARED_HOST=1 restricts the
 # comparison to lines that carry this tier's tag (a leak of nsctl's always does: every name it
 # makes starts with the lab name or a host: interface name).
 
 TAG=t$$
+STATE=${NSCTL_STATE_DIR:-/run/nsctl} # nsctl's state root (NSCTL_STATE_DIR moves it)
 # The distribution's python3 first: a version-manager shim on PATH can cost 0.4 s per start.
 PYTHON=${PYTHON:-}
 for p in /usr/bin/python3 python3; do
@@ -75,8 +76,8 @@ snapshot() {
 		ip -br link | sort
 		echo "## ls /run/netns"
 		ls -A /run/netns 2>&1 | sort
-		echo "## ls -R /run/nsctl"
-		if [ -e /run/nsctl ]; then ls -AR /run/nsctl 2>&1; else echo "(absent)"; fi
+		echo "## ls -R $STATE"
+		if [ -e "$STATE" ]; then ls -AR "$STATE" 2>&1; else echo "(absent)"; fi
 		echo "## mount points"
 		awk '{print $5}' /proc/self/mountinfo | sort
 	} >"$1"
@@ -100,6 +101,8 @@ same_snapshot() {
 	if [ -s "$diffs" ]; then
 		echo "FAIL: host state differs from the snapshot before${what:+ $what} (- before, + after):"
 		sed 's/^/    /' "$diffs"
+		[ -n "${NSCTL_TEST_SHARED_HOST:-}" ] ||
+			echo "(if something else changed this host meanwhile, NSCTL_TEST_SHARED_HOST=1 compares only this tier's own names)"
 		return 1
 	fi
 }
@@ -131,7 +134,7 @@ up_or_skip() {
 	fi
 	[ -n "$why" ] || fail "up $file exited $rc"
 	same_snapshot "$WORK/snap.before" "(refused up)" || exit 1
-	[ ! -e "/run/nsctl/$(lab_name "$file")" ] || fail "refused up left /run/nsctl/$(lab_name "$file")"
+	[ ! -e "$STATE/$(lab_name "$file")" ] || fail "refused up left $STATE/$(lab_name "$file")"
 	skip "$why"
 }
 

@@ -108,47 +108,47 @@ static void catf(struct sbuf *b, const char *fmt, ...)
 
 /* ---- a valid file ---- */
 
-static const char valid[] = "name: ok\n"
-			    "defaults:\n"
-			    "  sysctls: {net.ipv4.conf.all.rp_filter: 0}\n"
-			    "nodes:\n"
-			    "  h1:\n"
-			    "    interfaces:\n"
-			    "      eth0: {addresses: [192.0.2.10/24, 2001:db8:1::10/64], mac: "
-			    "02:00:00:00:01:10}\n"
-			    "    routes:\n"
-			    "      - {to: default, via: 192.0.2.1}\n"
-			    "      - {to: default, via: 2001:db8:1::1}\n"
-			    "      - {to: 2001:db8:9::/48, via: fe80::1, dev: eth0}\n"
-			    "  r1:\n"
-			    "    sysctls: {net.ipv4.ip_forward: 1}\n"
-			    "    binds: [\"./cfg:/etc/lab:ro\"]\n"
-			    "    interfaces:\n"
-			    "      eth0: {addresses: [192.0.2.1/24, 2001:db8:1::1/64]}\n"
-			    "      eth1: {addresses: [198.51.100.1/24]}\n"
-			    "      lo: {addresses: [10.255.0.1/32]}\n"
-			    "      dum0: {type: dummy, addresses: [10.255.1.1/24]}\n"
-			    "  r2:\n"
-			    "    interfaces:\n"
-			    "      lo: {addresses: [10.255.0.2/32]}\n"
-			    "    routes:\n"
-			    "      - {to: 10.0.0.0/8, dev: eth0, metric: 5}\n"
-			    "      - {to: 10.0.0.0/8, dev: eth0, metric: 6}\n"
-			    "  h2:\n"
-			    "    interfaces:\n"
-			    "      eth0: {addresses: [198.51.100.10/24], mtu: 1400}\n"
-			    "bridges:\n"
-			    "  lan1: {}\n"
-			    "links:\n"
-			    "  - endpoints: [h1:eth0, r1:eth0]\n"
-			    "  - endpoints: [r1:eth1, lan1]\n"
-			    "    netem: {delay: 5ms, jitter: 1ms}\n"
-			    "  - endpoints: [h2:eth0, lan1]\n"
-			    "  - endpoints: [r2:eth0, host:lab-r2]\n"
-			    "tests:\n"
-			    "  - {ping: [h1, h2]}\n"
-			    "  - {ping: [h1, 2001:db8:1::1]}\n"
-			    "  - {ping: [r2, 10.255.0.1], expect: fail}\n";
+static const char valid[] =
+	"name: ok\n"
+	"defaults:\n"
+	"  sysctls: {net.ipv4.conf.all.rp_filter: 0}\n"
+	"nodes:\n"
+	"  h1:\n"
+	"    interfaces:\n"
+	"      eth0: {addresses: [192.0.2.10/24, 2001:db8:1::10/64], mac: 02:00:00:00:01:10}\n"
+	"    routes:\n"
+	"      - {to: default, via: 192.0.2.1}\n"
+	"      - {to: default, via: 2001:db8:1::1}\n"
+	"      - {to: 2001:db8:9::/48, via: fe80::1, dev: eth0}\n"
+	"  r1:\n"
+	"    sysctls: {net.ipv4.ip_forward: 1}\n"
+	"    binds: [\"./cfg:/etc/lab:ro\"]\n"
+	"    interfaces:\n"
+	"      eth0: {addresses: [192.0.2.1/24, 2001:db8:1::1/64]}\n"
+	"      eth1: {addresses: [198.51.100.1/24]}\n"
+	"      lo: {addresses: [10.255.0.1/32]}\n"
+	"      dum0: {type: dummy, addresses: [10.255.1.1/24]}\n"
+	"  r2:\n"
+	"    interfaces:\n"
+	"      lo: {addresses: [10.255.0.2/32]}\n"
+	"    routes:\n"
+	"      - {to: 10.0.0.0/8, dev: eth0, metric: 5}\n"
+	"      - {to: 10.0.0.0/8, dev: eth0, metric: 6}\n"
+	"  h2:\n"
+	"    interfaces:\n"
+	"      eth0: {addresses: [198.51.100.10/24], mtu: 1400}\n"
+	"bridges:\n"
+	"  lan1: {}\n"
+	"links:\n"
+	"  - endpoints: [h1:eth0, r1:eth0]\n"
+	"  - endpoints: [r1:eth1, lan1]\n"
+	"    netem: {delay: 5ms, jitter: 1ms}\n"
+	"  - endpoints: [h2:eth0, lan1]\n"
+	"  - endpoints: [r2:eth0, host:lab-r2]\n"
+	"tests:\n"
+	"  - {ping: [h1, h2]}\n"
+	"  - {ping: [h1, 2001:db8:1::1]}\n"
+	"  - {ping: [r2, 10.255.0.1], expect: fail}\n";
 
 static int test_valid(void)
 {
@@ -201,6 +201,13 @@ static int test_lab_name_invalid(void)
 	T_CHECK("name: -lab\nnodes: {a: {}}\n", 1,
 		"t.yaml:1:7: error: lab name '-lab' is not valid: use lowercase letters, digits "
 		"and '-', starting with a letter or digit\n");
+	/* "<lab>--fabric" must stay unique across labs. */
+	T_CHECK("name: lab-\nnodes: {a: {}}\n", 1,
+		"t.yaml:1:7: error: lab name 'lab-' must not end with '-' or contain '--' (the lab's "
+		"bridges live in the namespace '<lab>--fabric')\n");
+	T_CHECK("name: a--b\nnodes: {a: {}}\n", 1,
+		"t.yaml:1:7: error: lab name 'a--b' must not end with '-' or contain '--' (the lab's "
+		"bridges live in the namespace '<lab>--fabric')\n");
 	return 0;
 }
 
@@ -209,8 +216,8 @@ static int test_lab_name_too_long(void)
 	/* 32 bytes is the limit, 33 is over it. */
 	T_CHECK("name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nnodes: {a: {}}\n", 0, "");
 	T_CHECK("name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nnodes: {a: {}}\n", 1,
-		"t.yaml:1:7: error: lab name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is longer than 32 "
-		"bytes (it prefixes every namespace, cgroup and state directory of the lab)\n");
+		"t.yaml:1:7: error: lab name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is longer than "
+		"32 bytes (it prefixes every namespace, cgroup and state directory of the lab)\n");
 	return 0;
 }
 
@@ -224,8 +231,8 @@ static int test_no_nodes(void)
 static int test_node_name_invalid(void)
 {
 	T_CHECK("name: t\nnodes:\n  _a: {}\n  a.b-C_1: {}\n", 1,
-		"t.yaml:3:3: error: node name '_a' is not valid: use letters, digits, '_', '.' and "
-		"'-', starting with a letter or digit\n");
+		"t.yaml:3:3: error: node name '_a' is not valid: use letters, digits, '_', '.' "
+		"and '-', starting with a letter or digit\n");
 	return 0;
 }
 
@@ -236,8 +243,8 @@ static int test_node_name_too_long(void)
 		"  nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn: {}\n",
 		1,
 		"t.yaml:4:3: error: node name "
-		"'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is longer than "
-		"63 bytes (it is the node's default hostname)\n");
+		"'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is longer "
+		"than 63 bytes (it is the node's default hostname)\n");
 	return 0;
 }
 
@@ -253,8 +260,7 @@ static int test_node_name_ipv4(void)
 {
 	T_CHECK("name: t\nnodes:\n  10.0.0.1: {}\n  10.0.0.1a: {}\n", 1,
 		"t.yaml:3:3: error: node name '10.0.0.1' is an IPv4 address (ping targets could "
-		"not "
-		"tell the node from the address)\n");
+		"not tell the node from the address)\n");
 	return 0;
 }
 
@@ -274,14 +280,14 @@ static int test_bridge_names(void)
 		"  - endpoints: [a:e3, 'a b']\n"
 		"  - endpoints: [a:e4, all]\n",
 		4,
-		"t.yaml:3:11: error: bridge name 'a/b' is not a valid interface name (no '/', ':', "
-		"'%' or white space; not '.', '..', 'all' or 'default')\n"
+		"t.yaml:3:11: error: bridge name 'a/b' is not a valid interface name (no '/', "
+		"':', '%' or white space; not '.', '..', 'all' or 'default')\n"
 		"t.yaml:3:22: error: bridge name '..' is not a valid interface name (no '/', ':', "
 		"'%' or white space; not '.', '..', 'all' or 'default')\n"
-		"t.yaml:3:30: error: bridge name 'a b' is not a valid interface name (no '/', ':', "
-		"'%' or white space; not '.', '..', 'all' or 'default')\n"
-		"t.yaml:3:41: error: bridge name 'all' is not a valid interface name (no '/', ':', "
-		"'%' or white space; not '.', '..', 'all' or 'default')\n");
+		"t.yaml:3:30: error: bridge name 'a b' is not a valid interface name (no '/', "
+		"':', '%' or white space; not '.', '..', 'all' or 'default')\n"
+		"t.yaml:3:41: error: bridge name 'all' is not a valid interface name (no '/', "
+		"':', '%' or white space; not '.', '..', 'all' or 'default')\n");
 	return 0;
 }
 
@@ -298,8 +304,7 @@ static int test_bridge_named_host(void)
 		"host]}]\n",
 		1,
 		"t.yaml:3:11: error: bridge name 'host' is reserved (it means the host namespace "
-		"in "
-		"link endpoints)\n");
+		"in link endpoints)\n");
 	return 0;
 }
 
@@ -307,18 +312,17 @@ static int test_hostname(void)
 {
 	/* The node name pattern (node names are the default hostnames), at most 64 bytes. */
 	T_CHECK("name: t\nnodes:\n  a: {hostname: -a}\n", 1,
-		"t.yaml:3:3: error: hostname '-a' of node 'a' is not valid: use letters, digits, "
+		"t.yaml:3:17: error: hostname '-a' of node 'a' is not valid: use letters, digits, "
 		"'_', '.' and '-', starting with a letter or digit\n");
 	T_CHECK("name: t\nnodes:\n  a: {hostname: a!b}\n", 1,
-		"t.yaml:3:3: error: hostname 'a!b' of node 'a' is not valid: use letters, digits, "
+		"t.yaml:3:17: error: hostname 'a!b' of node 'a' is not valid: use letters, digits, "
 		"'_', '.' and '-', starting with a letter or digit\n");
 	T_CHECK("name: t\nnodes:\n  a: {hostname: "
 		"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh}\n",
 		1,
-		"t.yaml:3:3: error: hostname "
+		"t.yaml:3:17: error: hostname "
 		"'hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh' of node 'a' "
-		"is "
-		"longer than 64 bytes\n");
+		"is longer than 64 bytes\n");
 	T_CHECK("name: t\nnodes:\n  a: {hostname: web_1.lab}\n  b: {hostname: "
 		"hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh}\n",
 		0, "");
@@ -337,8 +341,7 @@ static int test_ifname_too_long(void)
 		"      abcdefghijklmno: {type: dummy}\n",
 		1,
 		"t.yaml:5:7: error: interface name 'abcdefghijklmnop' of node 'a' is longer than "
-		"15 "
-		"bytes (IFNAMSIZ)\n");
+		"15 bytes (IFNAMSIZ)\n");
 	return 0;
 }
 
@@ -470,8 +473,8 @@ static int test_endpoint_bridge_with_iface(void)
 		"  - endpoints: [a:eth0, sw:eth1]\n"
 		"  - endpoints: [a:eth1, sw]\n",
 		1,
-		"t.yaml:5:25: error: endpoint 'sw:eth1' names bridge 'sw': a bridge end is written "
-		"'sw' (nsctl names bridge ports itself)\n");
+		"t.yaml:5:25: error: endpoint 'sw:eth1' names bridge 'sw': a bridge end is "
+		"written 'sw' (nsctl names bridge ports itself)\n");
 	return 0;
 }
 
@@ -482,8 +485,7 @@ static int test_bridge_end_mac(void)
 		"  - endpoints: [a:eth0, {bridge: sw, mac: 02:00:00:00:00:01}]\n",
 		1,
 		"t.yaml:5:25: error: the end on bridge 'sw' takes no 'mac' (only node and host "
-		"ends "
-		"do)\n");
+		"ends do)\n");
 	return 0;
 }
 
@@ -524,11 +526,9 @@ static int test_link_without_node(void)
 		"t.yaml:5:5: error: link joins bridge 's1' and bridge 's2': one end must be a "
 		"node's interface\n"
 		"t.yaml:6:5: error: link joins host interface 'x1' and host interface 'x2': one "
-		"end "
-		"must be a node's interface\n"
+		"end must be a node's interface\n"
 		"t.yaml:7:5: error: link joins bridge 's1' and host interface 'x3': one end must "
-		"be "
-		"a node's interface\n");
+		"be a node's interface\n");
 	T_ASSERT(T->bridges[0].n_ports == 1);
 	return 0;
 }
@@ -566,14 +566,12 @@ static int test_bridge_ports(void)
 	T_ASSERT(T->bridges[0].n_ports == 255);
 	T_CHECK(warn, 0,
 		"t.yaml:3:3: warning: bridge 'big' has 256 ports: on an L2 segment this large, "
-		"IPv6 "
-		"multicast (neighbour discovery, link-local addresses) floods every port; consider "
-		"routers between smaller bridges\n");
+		"IPv6 multicast (neighbour discovery, link-local addresses) floods every port; "
+		"consider routers between smaller bridges\n");
 	T_CHECK(max, 0,
 		"t.yaml:3:3: warning: bridge 'big' has 1023 ports: on an L2 segment this large, "
-		"IPv6 "
-		"multicast (neighbour discovery, link-local addresses) floods every port; consider "
-		"routers between smaller bridges\n");
+		"IPv6 multicast (neighbour discovery, link-local addresses) floods every port; "
+		"consider routers between smaller bridges\n");
 	T_CHECK(bad, 1,
 		"t.yaml:3:3: error: bridge 'big' has 1024 ports; a Linux bridge takes at most "
 		"1023\n");
@@ -698,8 +696,7 @@ static int test_duplicate_address(void)
 		"t.yaml:4:39: error: address 192.0.2.1 of interface 'eth0' of node 'b' is already "
 		"assigned to interface 'eth0' of node 'a' (first at 3:39)\n"
 		"t.yaml:6:39: error: address 198.51.100.1 of interface 'eth0' of node 'd' is "
-		"already "
-		"assigned to interface 'eth0' of node 'c' (first at 5:39)\n"
+		"already assigned to interface 'eth0' of node 'c' (first at 5:39)\n"
 		"t.yaml:7:39: warning: address 192.0.2.1 of interface 'eth0' of node 'e' is also "
 		"assigned to interface 'eth0' of node 'a' (first at 3:39), on another L2 segment\n"
 		"t.yaml:16:21: error: address 192.0.2.1 of interface 'x' of the host is already "
@@ -739,13 +736,11 @@ static int test_address_unassignable(void)
 		"t.yaml:5:37: error: address 0.0.0.0/8 of interface 'd0' of node 'a' is the "
 		"unspecified address; it cannot be assigned to an interface\n"
 		"t.yaml:5:48: error: address 255.255.255.255/32 of interface 'd0' of node 'a' is "
-		"the "
-		"IPv4 broadcast address; it cannot be assigned to an interface\n"
-		"t.yaml:5:68: error: address ::ffff:192.0.2.1/128 of interface 'd0' of node 'a' is "
-		"an "
-		"IPv4-mapped IPv6 address; it cannot be assigned to an interface\n"
-		"t.yaml:5:92: error: address ::/0 of interface 'd0' of node 'a' is the unspecified "
-		"address; it cannot be assigned to an interface\n");
+		"the IPv4 broadcast address; it cannot be assigned to an interface\n"
+		"t.yaml:5:68: error: address ::ffff:192.0.2.1/128 of interface 'd0' of node 'a' "
+		"is an IPv4-mapped IPv6 address; it cannot be assigned to an interface\n"
+		"t.yaml:5:92: error: address ::/0 of interface 'd0' of node 'a' is the "
+		"unspecified address; it cannot be assigned to an interface\n");
 	return 0;
 }
 
@@ -822,11 +817,9 @@ static int test_duplicate_mac(void)
 		"  - endpoints: [{node: c, interface: eth0, mac: 02:00:00:00:00:01}, host:x]\n",
 		0,
 		"t.yaml:4:20: warning: mac 02:00:00:00:00:01 of interface 'eth0' of node 'b' is "
-		"also "
-		"used by interface 'eth0' of node 'a' (first at 3:20)\n"
+		"also used by interface 'eth0' of node 'a' (first at 3:20)\n"
 		"t.yaml:8:17: warning: mac 02:00:00:00:00:01 of interface 'eth0' of node 'c' is "
-		"also "
-		"used by interface 'eth0' of node 'a' (first at 3:20)\n");
+		"also used by interface 'eth0' of node 'a' (first at 3:20)\n");
 	return 0;
 }
 
@@ -850,8 +843,8 @@ static int test_endpoint_mac_conflict(void)
 		"  - endpoints: [{node: a, interface: eth1, mac: 02:00:00:00:00:02}, b:eth1]\n"
 		"  - endpoints: [{node: b, interface: eth2, mac: 02:00:00:00:00:0b}, host:x]\n",
 		1,
-		"t.yaml:6:17: error: link endpoint sets mac 02:00:00:00:00:0a but interface 'eth0' "
-		"of node 'a' declares 02:00:00:00:00:01 (at 3:20)\n");
+		"t.yaml:6:17: error: link endpoint sets mac 02:00:00:00:00:0a but interface "
+		"'eth0' of node 'a' declares 02:00:00:00:00:01 (at 3:20)\n");
 	/* The endpoint's mac became the implicit interface's. */
 	T_ASSERT(T->nodes[1].ifaces[2].has_mac && T->nodes[1].ifaces[2].mac[5] == 0x0b);
 	return 0;
@@ -924,8 +917,8 @@ static int test_route_link_local_needs_dev(void)
 			    "      - {to: 2001:db8:8::/48, via: fe80::1, dev: eth1}\n"),
 		2);
 	T_DIAG_IS(
-		"t.yaml:8:28: error: route to 'default' on node 'h1': link-local gateway "
-		"fe80::1 needs 'dev'\n"
+		"t.yaml:8:28: error: route to 'default' on node 'h1': link-local gateway fe80::1 "
+		"needs 'dev'\n"
 		"t.yaml:10:36: error: route to '2001:db8:8::/48' on node 'h1': link-local gateway "
 		"fe80::1 is not reachable: interface 'eth1' has no IPv6 address, so no link-local "
 		"address\n");
@@ -950,8 +943,8 @@ static int test_route_via_special(void)
 		2);
 	T_DIAG_IS("t.yaml:8:31: error: route to '10.0.0.0/8' on node 'h1': gateway 0.0.0.0 is the "
 		  "unspecified address\n"
-		  "t.yaml:9:32: error: route to '10.1.0.0/16' on node 'h1': gateway 224.0.0.1 is a "
-		  "multicast address\n");
+		  "t.yaml:9:32: error: route to '10.1.0.0/16' on node 'h1': gateway 224.0.0.1 is "
+		  "a multicast address\n");
 	return 0;
 }
 
@@ -966,8 +959,8 @@ static int test_route_via_lo_subnet(void)
 		"    routes:\n"
 		"      - {to: 10.0.0.0/8, via: 10.255.0.2}\n",
 		1,
-		"t.yaml:7:31: error: route to '10.0.0.0/8' on node 'h1': gateway 10.255.0.2 is not "
-		"reachable from any interface of 'h1'\n");
+		"t.yaml:7:31: error: route to '10.0.0.0/8' on node 'h1': gateway 10.255.0.2 is "
+		"not reachable from any interface of 'h1'\n");
 	return 0;
 }
 
@@ -1003,8 +996,8 @@ static int test_route_host_bits(void)
 	T_DIAG_IS(
 		"t.yaml:8:14: error: route to '10.0.0.1/8' on node 'h1': the destination has host "
 		"bits set (did you mean '10.0.0.0/8'?)\n"
-		"t.yaml:9:14: error: route to '2001:db8:9::1/48' on node 'h1': the destination has "
-		"host bits set (did you mean '2001:db8:9::/48'?)\n");
+		"t.yaml:9:14: error: route to '2001:db8:9::1/48' on node 'h1': the destination "
+		"has host bits set (did you mean '2001:db8:9::/48'?)\n");
 	return 0;
 }
 
@@ -1035,10 +1028,9 @@ static int test_sysctl_path(void)
 		"  a: {sysctls: {net/ipv4/ip_forward: 1, net.ipv4..x: 1, net.ipv4.: 1}}\n",
 		3,
 		"t.yaml:3:17: error: sysctl 'net/ipv4/ip_forward' of node 'a' must be "
-		"dot-separated "
+		"dot-separated names, without '/' or empty parts\n"
+		"t.yaml:3:41: error: sysctl 'net.ipv4..x' of node 'a' must be dot-separated "
 		"names, without '/' or empty parts\n"
-		"t.yaml:3:41: error: sysctl 'net.ipv4..x' of node 'a' must be dot-separated names, "
-		"without '/' or empty parts\n"
 		"t.yaml:3:57: error: sysctl 'net.ipv4.' of node 'a' must be dot-separated names, "
 		"without '/' or empty parts\n");
 	return 0;
@@ -1248,8 +1240,7 @@ static int test_ping_family_nodes(void)
 		"  - {ping: [h4, h46]}\n",
 		2,
 		"t.yaml:12:5: error: ping from 'h4' to 'h6': node 'h4' has no IPv6 address (node "
-		"'h6' "
-		"is pinged at 2001:db8::1)\n"
+		"'h6' is pinged at 2001:db8::1)\n"
 		"t.yaml:13:5: error: ping from 'h6' to 'h46': node 'h6' has no IPv4 address (node "
 		"'h46' is pinged at 192.0.2.46)\n");
 	return 0;
@@ -1293,36 +1284,35 @@ static int test_netem_empty(void)
 
 static int test_all_reported(void)
 {
-	T_CHECK("name: Bad\n"				       // 1
-		"nodes:\n"				       // 2
-		"  h1:\n"				       // 3
-		"    interfaces:\n"			       // 4
-		"      eth0: {addresses: [192.0.2.1/24]}\n"    // 5
-		"      eth1: {addresses: [192.0.2.1/24]}\n"    // 6
-		"    routes:\n"				       // 7
-		"      - {to: 10.0.0.0/8, via: 203.0.113.1}\n" // 8
-		"    sysctls: {kernel.x: 1}\n"		       // 9
-		"  h2: {}\n"				       // 10
-		"links:\n"				       // 11
-		"  - endpoints: [h1:eth0, h3:eth0]\n"	       // 12
-		"  - endpoints: [h1:eth0, h2:eth0]\n"	       // 13
-		"tests:\n"				       // 14
-		"  - {ping: [h2, h1]}\n",		       // 15
+	T_CHECK("name: Bad\n"				       /* 1 */
+		"nodes:\n"				       /* 2 */
+		"  h1:\n"				       /* 3 */
+		"    interfaces:\n"			       /* 4 */
+		"      eth0: {addresses: [192.0.2.1/24]}\n"    /* 5 */
+		"      eth1: {addresses: [192.0.2.1/24]}\n"    /* 6 */
+		"    routes:\n"				       /* 7 */
+		"      - {to: 10.0.0.0/8, via: 203.0.113.1}\n" /* 8 */
+		"    sysctls: {kernel.x: 1}\n"		       /* 9 */
+		"  h2: {}\n"				       /* 10 */
+		"links:\n"				       /* 11 */
+		"  - endpoints: [h1:eth0, h3:eth0]\n"	       /* 12 */
+		"  - endpoints: [h1:eth0, h2:eth0]\n"	       /* 13 */
+		"tests:\n"				       /* 14 */
+		"  - {ping: [h2, h1]}\n",		       /* 15 */
 		8,
-		"t.yaml:1:7: error: lab name 'Bad' is not valid: use lowercase letters, digits and "
-		"'-', starting with a letter or digit\n"
+		"t.yaml:1:7: error: lab name 'Bad' is not valid: use lowercase letters, digits "
+		"and '-', starting with a letter or digit\n"
 		"t.yaml:6:7: error: interface 'eth1' of node 'h1' is not used by any link\n"
-		"t.yaml:6:26: error: address 192.0.2.1 of interface 'eth1' of node 'h1' is already "
-		"assigned to interface 'eth0' of node 'h1' (first at 5:26)\n"
+		"t.yaml:6:26: error: address 192.0.2.1 of interface 'eth1' of node 'h1' is "
+		"already assigned to interface 'eth0' of node 'h1' (first at 5:26)\n"
 		"t.yaml:8:31: error: route to '10.0.0.0/8' on node 'h1': gateway 203.0.113.1 is "
-		"not "
-		"reachable from any interface of 'h1'\n"
+		"not reachable from any interface of 'h1'\n"
 		"t.yaml:9:15: error: sysctl 'kernel.x' of node 'h1' is not a 'net.' key: sysctls "
-		"are "
-		"applied inside the node's network namespace, anything else would change the host\n"
+		"are applied inside the node's network namespace, anything else would change the "
+		"host\n"
 		"t.yaml:12:26: error: link endpoint names missing node 'h3' (did you mean 'h1'?)\n"
-		"t.yaml:13:17: error: interface 'eth0' of node 'h1' is used by two links (first at "
-		"12:17)\n"
+		"t.yaml:13:17: error: interface 'eth0' of node 'h1' is used by two links (first "
+		"at 12:17)\n"
 		"t.yaml:15:5: error: ping from 'h2' to 'h1': node 'h2' has no address\n");
 	return 0;
 }
