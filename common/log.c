@@ -20,9 +20,9 @@ int log_get_max_level(void)
 int log_internal(int level, int error, const char *fmt, ...)
 {
 	static const char *const names[] = {
-		[LOG_EMERG] = "error",	  [LOG_ALERT] = "error", [LOG_CRIT] = "error",
-		[LOG_ERR] = "error",	  [LOG_WARNING] = "warning", [LOG_NOTICE] = "note",
-		[LOG_INFO] = "info",	  [LOG_DEBUG] = "debug",
+		[LOG_EMERG] = "error", [LOG_ALERT] = "error",	  [LOG_CRIT] = "error",
+		[LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "note",
+		[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 	};
 	int saved = errno;
 	va_list ap;

@@ -7,32 +7,32 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_     __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Returns the pointer/fd held in @x and clears @x, so a cleanup attribute skips it. */
-#define TAKE_PTR(x)                                                                                \
-	({                                                                                         \
-		typeof(x) _p = (x);                                                                \
-		(x) = NULL;                                                                        \
-		_p;                                                                                \
+#define TAKE_PTR(x)                 \
+	({                          \
+		typeof(x) _p = (x); \
+		(x) = NULL;         \
+		_p;                 \
 	})
-#define TAKE_FD(x)                                                                                 \
-	({                                                                                         \
-		int _fd = (x);                                                                     \
-		(x) = -EBADF;                                                                      \
-		_fd;                                                                               \
+#define TAKE_FD(x)             \
+	({                     \
+		int _fd = (x); \
+		(x) = -EBADF;  \
+		_fd;           \
 	})
 
 /* Defines func##p(type *p) that calls func(*p) when *p is non-NULL. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
-	static inline void func##p(type *p)                                                        \
-	{                                                                                          \
-		if (*p)                                                                            \
-			func(*p);                                                                  \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		if (*p)                         \
+			func(*p);               \
 	}
 
 static inline void freep(void *p)
@@ -52,8 +52,8 @@ static inline void fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define _cleanup_free_   _cleanup_(freep)
-#define _cleanup_close_  _cleanup_(closep)
+#define _cleanup_free_	 _cleanup_(freep)
+#define _cleanup_close_	 _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Grows *@arr (of *@n elements of @size bytes) by one zeroed element; returns it or NULL. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "macro.h"
-
 #include <stdint.h>
 #include <string.h>
+
+#include "macro.h"
 
 void *grow_one(void *arr_ptr, size_t *n, size_t size)
 {

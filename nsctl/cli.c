@@ -24,8 +24,8 @@ static size_t unsupported_keys(const struct topo_node_settings *s, const char *h
 	out[k++] = (struct key_use){ s->limits.has_memory, "limits.memory", s->limits.memory_loc };
 	out[k++] = (struct key_use){ s->limits.has_cpu, "limits.cpu", s->limits.cpu_loc };
 	out[k++] = (struct key_use){ s->limits.has_pids, "limits.pids", s->limits.pids_loc };
-	out[k++] = (struct key_use){ s->rootfs && !streq(s->rootfs, "host"), "rootfs",
-				     s->rootfs_loc };
+	out[k++] =
+		(struct key_use){ s->rootfs && !streq(s->rootfs, "host"), "rootfs", s->rootfs_loc };
 	out[k++] = (struct key_use){ s->n_binds > 0, "binds", s->n_binds ? s->binds[0].loc : none };
 	out[k++] = (struct key_use){ s->n_cmd > 0, "cmd", s->cmd_loc };
 	out[k++] = (struct key_use){ s->n_exec > 0, "exec", s->n_exec ? s->exec[0].loc : none };
@@ -55,7 +55,8 @@ int cli_unsupported(const struct topo *t, struct topo_diag *d)
 		unsupported_keys(&node->s, node->hostname, node->hostname_loc, keys);
 		snprintf(owner, sizeof(owner), "node '%s'", node->name);
 		for (size_t k = 0; k < nk; k++) {
-			bool from_defaults = defaults[k].set && same_loc(keys[k].loc, defaults[k].loc);
+			bool from_defaults =
+				defaults[k].set && same_loc(keys[k].loc, defaults[k].loc);
 
 			if (!keys[k].set)
 				continue;
@@ -64,10 +65,11 @@ int cli_unsupported(const struct topo *t, struct topo_diag *d)
 			if (from_defaults && said_default[k])
 				continue;
 			said_default[k] |= from_defaults;
-			r = topo_diag_add(d, TOPO_WARNING, keys[k].loc,
-					  "'%s' of %s is not supported yet: 'nsctl up' refuses this "
-					  "file",
-					  keys[k].key, from_defaults ? "defaults" : owner);
+			r = topo_diag_add(
+				d, TOPO_WARNING, keys[k].loc,
+				"'%s' of %s is not supported yet: 'nsctl up' refuses this "
+				"file",
+				keys[k].key, from_defaults ? "defaults" : owner);
 			if (r < 0)
 				return r;
 		}

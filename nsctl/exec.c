@@ -181,8 +181,7 @@ int exec_sysctl_set(struct exec_ctx *ctx, const struct action *a, struct action_
 	return sysctl_write_in(fd, a->sysctl.kv->key, a->sysctl.kv->value);
 }
 
-static void spec_of(const struct action_dev *d, int netns_fd, struct nlk *nl,
-		    struct link_spec *ret)
+static void spec_of(const struct action_dev *d, int netns_fd, struct nlk *nl, struct link_spec *ret)
 {
 	*ret = (struct link_spec){
 		.name = d->ifname,
@@ -470,7 +469,8 @@ int exec_undo_journal(struct lab_state *state)
 		case JREC_HOSTLINK:
 			r = undo_hostlink(&host_nl, rec);
 			if (r < 0)
-				log_error_errno(r, "cannot remove host interface '%s'", rec->arg[0]);
+				log_error_errno(r, "cannot remove host interface '%s'",
+						rec->arg[0]);
 			break;
 		case JREC_NETNS:
 			r = netns_delete(rec->arg[0]);

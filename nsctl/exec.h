@@ -13,9 +13,9 @@
 struct nlk;
 
 struct exec_opts {
-	unsigned long fail_at;	    /* test hook: step k fails with -EIO before it runs; 0 = off */
+	unsigned long fail_at;	     /* test hook: step k fails with -EIO before it runs; 0 = off */
 	volatile sig_atomic_t *stop; /* set by a signal handler: roll back at the next step */
-	bool progress;		    /* print a progress line on stderr (a TTY) */
+	bool progress;		     /* print a progress line on stderr (a TTY) */
 };
 
 /* Timing per phase (action kind), for `up --json` and the phase lines. */

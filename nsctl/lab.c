@@ -47,8 +47,9 @@ static int lock_lab(const char *lab, struct lab_state **ret)
 
 	if (r == -EBUSY) {
 		if (holder > 0)
-			return log_error_errno(r, "lab '%s' is being changed by another nsctl (pid %d)",
-					       lab, holder);
+			return log_error_errno(
+				r, "lab '%s' is being changed by another nsctl (pid %d)", lab,
+				holder);
 		return log_error_errno(r, "lab '%s' is being changed by another nsctl", lab);
 	}
 	if (r < 0)
@@ -122,9 +123,10 @@ static int preflight(const struct topo *t, const struct plan *p)
 				return log_error_errno(r, "cannot check network namespace '%s'",
 						       a->netns.name);
 			if (r > 0) {
-				log_error("network namespace '%s' already exists and is not part of "
-					  "lab '%s'; nothing was changed",
-					  a->netns.name, t->name);
+				log_error(
+					"network namespace '%s' already exists and is not part of "
+					"lab '%s'; nothing was changed",
+					a->netns.name, t->name);
 				bad = -EEXIST;
 			}
 		} else if (a->kind == ACT_LINK_VETH) {
@@ -136,10 +138,11 @@ static int preflight(const struct topo *t, const struct plan *p)
 					return log_error_errno(r, "cannot open rtnetlink");
 				r = link_exists(host, d->ifname);
 				if (r < 0)
-					return log_error_errno(r, "cannot check host interface '%s'",
-							       d->ifname);
+					return log_error_errno(
+						r, "cannot check host interface '%s'", d->ifname);
 				if (r > 0) {
-					log_error("host interface '%s' already exists; nsctl will not "
+					log_error("host interface '%s' already exists; nsctl will "
+						  "not "
 						  "take it over; nothing was changed",
 						  d->ifname);
 					bad = -EEXIST;
@@ -198,8 +201,8 @@ static void print_json(const struct topo *t, const struct exec_stats *st, bool o
 
 	fprintf(out, "{\"lab\":");
 	json_print_string(out, t->name);
-	fprintf(out, ",\"ok\":%s,\"seconds\":%.6f,\"failed_step\":%zu,\"phases\":[", ok ? "true" : "false",
-		st->total_seconds, st->failed_step);
+	fprintf(out, ",\"ok\":%s,\"seconds\":%.6f,\"failed_step\":%zu,\"phases\":[",
+		ok ? "true" : "false", st->total_seconds, st->failed_step);
 	for (int k = 0; k < _ACT_MAX; k++) {
 		if (!st->count[k])
 			continue;
@@ -225,7 +228,8 @@ int lab_up(const char *path, const struct lab_opts *o)
 		return EXIT_USAGE;
 	if (unsupported > 0) {
 		log_error("'nsctl up' refuses '%s': %d key%s above %s not supported yet", path,
-			  unsupported, unsupported == 1 ? "" : "s", unsupported == 1 ? "is" : "are");
+			  unsupported, unsupported == 1 ? "" : "s",
+			  unsupported == 1 ? "is" : "are");
 		return EXIT_USAGE;
 	}
 	if (need_root("up") < 0)
@@ -240,9 +244,10 @@ int lab_up(const char *path, const struct lab_opts *o)
 	r = state_has_journal(s);
 	if (r != 0) {
 		if (r > 0)
-			log_error("lab '%s' is already up (or an earlier 'up' was interrupted): run "
-				  "'nsctl down %s' first",
-				  t->name, t->name);
+			log_error(
+				"lab '%s' is already up (or an earlier 'up' was interrupted): run "
+				"'nsctl down %s' first",
+				t->name, t->name);
 		else
 			log_error_errno(r, "cannot read the state of lab '%s'", t->name);
 		return EXIT_FAILED;
@@ -288,7 +293,8 @@ static int lab_name_of(const char *arg, char **ret)
 	struct stat st;
 
 	if (strchr(arg, '/') || (len > 5 && streq(arg + len - 5, ".yaml")) ||
-	    (len > 4 && streq(arg + len - 4, ".yml")) || (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
+	    (len > 4 && streq(arg + len - 4, ".yml")) ||
+	    (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
 		_cleanup_(topo_freep) struct topo *t = NULL;
 		if (cli_load_topology(arg, true, &t, NULL) < 0)
 			return -EINVAL;
@@ -406,9 +412,10 @@ int lab_exec(const char *target, char **cmd)
 		return EXIT_FAILED;
 	fd = netns_open(ns);
 	if (fd == -ENOENT) {
-		log_error("lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
-			  "up?)",
-			  lab, node, ns);
+		log_error(
+			"lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
+			"up?)",
+			lab, node, ns);
 		return EXIT_FAILED;
 	}
 	if (fd < 0) {

@@ -48,7 +48,8 @@ static int usage_error(const struct verb *v, const char *fmt, ...)
 	if (v)
 		verb_usage(stderr, v);
 	else
-		fprintf(stderr, "usage: nsctl [-v|-q] VERB [ARGS...]   (nsctl --help lists verbs)\n");
+		fprintf(stderr,
+			"usage: nsctl [-v|-q] VERB [ARGS...]   (nsctl --help lists verbs)\n");
 	return EXIT_USAGE;
 }
 
@@ -67,9 +68,12 @@ static void verb_help(const struct verb *v)
 enum { OPT_JSON = 0x100, OPT_FORMAT };
 
 static const struct option verb_long_options[] = {
-	{ "help", no_argument, NULL, 'h' },	  { "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },	  { "json", no_argument, NULL, OPT_JSON },
-	{ "format", required_argument, NULL, OPT_FORMAT }, {},
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{},
 };
 
 struct verb_opts {
@@ -108,7 +112,8 @@ static int parse_verb_opts_range(const struct verb *v, int argc, char **argv, un
 			o->format = optarg;
 			break;
 		default:
-			return usage_error(v, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return usage_error(v, "unknown or incomplete option '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (argc - optind < want_min || argc - optind > want_max) {
@@ -272,13 +277,15 @@ static const struct verb verbs[] = {
 	  "  --json             print the plan as a JSON array\n" },
 	{ "graph", "[--format dot|mermaid] FILE", "Print the topology as a DOT or mermaid graph.",
 	  run_graph, "  --format FMT       dot (default) or mermaid\n" },
-	{ "up", "[--json] FILE", "Build the lab: all or nothing (rolls back on any failure).", run_up,
+	{ "up", "[--json] FILE", "Build the lab: all or nothing (rolls back on any failure).",
+	  run_up,
 	  "  --json             print the per-phase timing summary as JSON\n"
 	  "environment:\n"
 	  "  NSCTL_FAIL_AT=K    test hook: step K fails, to exercise the rollback\n" },
 	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL },
-	{ "status", "[--json] [LAB]", "List labs, or show one lab's nodes and interfaces (kernel view).",
-	  run_status, "  --json             print as JSON\n" },
+	{ "status", "[--json] [LAB]",
+	  "List labs, or show one lab's nodes and interfaces (kernel view).", run_status,
+	  "  --json             print as JSON\n" },
 	{ "exec", "LAB/NODE [-- CMD [ARGS...]]",
 	  "Run CMD (default: your shell) in the node's network namespace.", run_exec, NULL },
 };

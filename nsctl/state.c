@@ -351,7 +351,8 @@ int state_read(const struct lab_state *s, struct jrec **ret, size_t *ret_n, bool
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
 		else
-			continue; /* a torn last line: its write never completed, so no call followed */
+			continue; /* a torn last line: its write never completed, so no call
+				     followed */
 		if (streq(line, JOURNAL_MAGIC) || len == 0)
 			continue;
 		if (streq(line, "complete")) {

@@ -200,8 +200,8 @@ static int build_tree(struct pctx *c, const char *buf, size_t len, struct ynode 
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (depth >= TOPO_DEPTH_MAX) {
-				perr(c, mark_loc(ev.start_mark), "YAML nesting deeper than %d levels",
-				     TOPO_DEPTH_MAX);
+				perr(c, mark_loc(ev.start_mark),
+				     "YAML nesting deeper than %d levels", TOPO_DEPTH_MAX);
 				r = -E2BIG;
 				break;
 			}
@@ -212,9 +212,9 @@ static int build_tree(struct pctx *c, const char *buf, size_t len, struct ynode 
 				break;
 			}
 			r = anchor_add(c,
-				       ev.type == YAML_SEQUENCE_START_EVENT ?
-					       ev.data.sequence_start.anchor :
-					       ev.data.mapping_start.anchor,
+				       ev.type == YAML_SEQUENCE_START_EVENT
+					       ? ev.data.sequence_start.anchor
+					       : ev.data.mapping_start.anchor,
 				       y, ev.start_mark);
 			if (r == 0)
 				r = add_to_parent(c, stack, depth, &root, y, ev.start_mark);
@@ -251,7 +251,8 @@ static int build_tree(struct pctx *c, const char *buf, size_t len, struct ynode 
 			for (size_t i = 0; i < depth && r == 0; i++)
 				if (stack[i] == y) {
 					perr(c, mark_loc(ev.start_mark),
-					     "recursive YAML alias '*%s' (refers to its own ancestor)",
+					     "recursive YAML alias '*%s' (refers to its own "
+					     "ancestor)",
 					     (const char *)ev.data.alias.anchor);
 					r = -EINVAL;
 				}
@@ -412,8 +413,10 @@ static bool parse_mac(struct pctx *c, const struct ynode *y, const char *what, u
 
 	if (!s)
 		return false;
-	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
-				      &b[4], &b[5], &n) != 6 || n != 17) {
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) !=
+		    6 ||
+	    n != 17) {
 		perr(c, y->loc, "%s: '%s' is not a MAC address (expected e.g. 02:00:00:00:00:01)",
 		     what, s);
 		return false;
@@ -424,8 +427,9 @@ static bool parse_mac(struct pctx *c, const struct ynode *y, const char *what, u
 			return false;
 		}
 	if (b[0] & 1) {
-		perr(c, y->loc, "%s: '%s' is a multicast MAC address; an interface needs a unicast one",
-		     what, s);
+		perr(c, y->loc,
+		     "%s: '%s' is a multicast MAC address; an interface needs a unicast one", what,
+		     s);
 		return false;
 	}
 	if ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0) {
@@ -474,8 +478,8 @@ static bool parse_with_unit(struct pctx *c, const struct ynode *y, const char *w
 		return false;
 	}
 	if (s[used] && !unit_lookup(units, n_units, s + used, &mult)) {
-		perr(c, y->loc, "%s: unknown unit '%s' in '%s' (expected e.g. %s)", what, s + used, s,
-		     example);
+		perr(c, y->loc, "%s: unknown unit '%s' in '%s' (expected e.g. %s)", what, s + used,
+		     s, example);
 		return false;
 	}
 	if (mult && v > UINT64_MAX / mult) {
@@ -487,10 +491,20 @@ static bool parse_with_unit(struct pctx *c, const struct ynode *y, const char *w
 }
 
 static const struct unit size_units[] = {
-	{ "", 1 },	     { "b", 1 },	{ "k", 1ull << 10 },   { "kb", 1ull << 10 },
-	{ "kib", 1ull << 10 }, { "m", 1ull << 20 },  { "mb", 1ull << 20 },  { "mib", 1ull << 20 },
-	{ "g", 1ull << 30 },   { "gb", 1ull << 30 }, { "gib", 1ull << 30 }, { "t", 1ull << 40 },
-	{ "tb", 1ull << 40 },  { "tib", 1ull << 40 },
+	{ "", 1 },
+	{ "b", 1 },
+	{ "k", 1ull << 10 },
+	{ "kb", 1ull << 10 },
+	{ "kib", 1ull << 10 },
+	{ "m", 1ull << 20 },
+	{ "mb", 1ull << 20 },
+	{ "mib", 1ull << 20 },
+	{ "g", 1ull << 30 },
+	{ "gb", 1ull << 30 },
+	{ "gib", 1ull << 30 },
+	{ "t", 1ull << 40 },
+	{ "tb", 1ull << 40 },
+	{ "tib", 1ull << 40 },
 };
 
 static const struct unit time_units[] = {
@@ -500,9 +514,15 @@ static const struct unit time_units[] = {
 };
 
 static const struct unit rate_units[] = {
-	{ "bit", 1 },	       { "kbit", 1000 },	  { "mbit", 1000000 },
-	{ "gbit", 1000000000 }, { "tbit", 1000000000000ull }, { "bps", 8 },
-	{ "kbps", 8000 },      { "mbps", 8000000 },	  { "gbps", 8000000000ull },
+	{ "bit", 1 },
+	{ "kbit", 1000 },
+	{ "mbit", 1000000 },
+	{ "gbit", 1000000000 },
+	{ "tbit", 1000000000000ull },
+	{ "bps", 8 },
+	{ "kbps", 8000 },
+	{ "mbps", 8000000 },
+	{ "gbps", 8000000000ull },
 };
 
 static bool parse_percent_ppm(struct pctx *c, const struct ynode *y, const char *what,
@@ -576,8 +596,8 @@ static void walk_map(struct pctx *c, const struct ynode *m, const struct field *
 				names[j] = f[j].key;
 			s = topo_suggest(k->str, names, nf < ELEMENTSOF(names) ? nf : 32);
 			if (s)
-				perr(c, k->loc, "unknown key '%s' in %s (did you mean '%s'?)", k->str,
-				     where, s);
+				perr(c, k->loc, "unknown key '%s' in %s (did you mean '%s'?)",
+				     k->str, where, s);
 			else
 				perr(c, k->loc, "unknown key '%s' in %s", k->str, where);
 			continue;
@@ -629,9 +649,9 @@ static void check_duplicate_keys(struct pctx *c, const struct ynode *m, const ch
 
 /* Iterates a mapping of named children; calls @fn(name key, value) for each. The caller
  * checks duplicates; a null mapping (e.g. "nodes:" with nothing under it) is empty. */
-#define FOR_EACH_PAIR(m, k, v)                                                                     \
-	for (size_t _i = 0; _i + 1 < (m)->n && ((k) = (m)->items[_i], (v) = (m)->items[_i + 1], 1); \
-	     _i += 2)
+#define FOR_EACH_PAIR(m, k, v) \
+	for (size_t _i = 0;    \
+	     _i + 1 < (m)->n && ((k) = (m)->items[_i], (v) = (m)->items[_i + 1], 1); _i += 2)
 
 /* -- interfaces -- */
 
@@ -647,8 +667,8 @@ static void f_iface_addresses(struct pctx *c, const struct ynode *k, const struc
 
 		if (!parse_addr(c, v->items[i], "address", &a))
 			continue;
-		if (a.family == AF_INET ? a.bytes[0] >= 224 && a.bytes[0] < 240 :
-					  a.bytes[0] == 0xff) {
+		if (a.family == AF_INET ? a.bytes[0] >= 224 && a.bytes[0] < 240
+					: a.bytes[0] == 0xff) {
 			perr(c, a.loc, "address %s is multicast; an interface needs a unicast one",
 			     v->items[i]->str);
 			continue;
@@ -841,7 +861,8 @@ static void f_node_routes(struct pctx *c, const struct ynode *k, const struct yn
 		check_duplicate_keys(c, item, where);
 		walk_map(c, item, route_fields, ELEMENTSOF(route_fields), rt, where);
 		for (size_t j = 0; item->kind == Y_MAP && j + 1 < item->n; j += 2)
-			has_to |= item->items[j]->kind == Y_SCALAR && streq(item->items[j]->str, "to");
+			has_to |= item->items[j]->kind == Y_SCALAR &&
+				  streq(item->items[j]->str, "to");
 		if (item->kind == Y_MAP && !has_to)
 			perr(c, item->loc, "a route of node '%s' needs 'to' (a prefix or default)",
 			     n->name);
@@ -944,7 +965,8 @@ static void f_limit_cpu(struct pctx *c, const struct ynode *k, const struct ynod
 	if (!str)
 		return;
 	if (parse_decimal(str, 3, &millis) != strlen(str)) {
-		perr(c, v->loc, "cpu limit: '%s' is not a number of cores (expected e.g. 0.5)", str);
+		perr(c, v->loc, "cpu limit: '%s' is not a number of cores (expected e.g. 0.5)",
+		     str);
 		return;
 	}
 	/* 10 millicores: the CFS quota floor is 1 ms per 100 ms period. */
@@ -1020,19 +1042,20 @@ static void f_binds(struct pctx *c, const struct ynode *k, const struct ynode *v
 			continue;
 		colon = strchr(str, ':');
 		if (!colon || colon == str || !colon[1]) {
-			perr(c, v->items[i]->loc, "bind '%s' must be 'src:dst' or 'src:dst:ro'", str);
+			perr(c, v->items[i]->loc, "bind '%s' must be 'src:dst' or 'src:dst:ro'",
+			     str);
 			continue;
 		}
 		opt = strchr(colon + 1, ':');
 		if (opt && !streq(opt + 1, "ro") && !streq(opt + 1, "rw")) {
-			perr(c, v->items[i]->loc, "bind '%s': unknown option '%s' (expected ro or rw)",
-			     str, opt + 1);
+			perr(c, v->items[i]->loc,
+			     "bind '%s': unknown option '%s' (expected ro or rw)", str, opt + 1);
 			continue;
 		}
 		b = grow_one(&s->binds, &s->n_binds, sizeof(*b));
 		if (!b || !(b->src = strndup(str, (size_t)(colon - str))) ||
-		    !(b->dst = opt ? strndup(colon + 1, (size_t)(opt - colon - 1)) :
-				     strdup(colon + 1))) {
+		    !(b->dst = opt ? strndup(colon + 1, (size_t)(opt - colon - 1))
+				   : strdup(colon + 1))) {
 			c->oom = true;
 			return;
 		}
@@ -1351,7 +1374,8 @@ static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_en
 		check_duplicate_keys(c, y, "a link endpoint");
 		walk_map(c, y, ep_fields, ELEMENTSOF(ep_fields), ep, "a link endpoint");
 		for (size_t i = 0; i + 1 < y->n; i += 2)
-			bridge_key |= y->items[i]->kind == Y_SCALAR && streq(y->items[i]->str, "bridge");
+			bridge_key |=
+				y->items[i]->kind == Y_SCALAR && streq(y->items[i]->str, "bridge");
 		if (bridge_key && ep->iface) {
 			perr(c, y->loc, "a bridge endpoint takes no 'interface'");
 			ep->bad = true;
@@ -1387,7 +1411,8 @@ static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_en
 	}
 	if (colon == s || !colon[1] || strchr(colon + 1, ':')) {
 		perr(c, y->loc,
-		     "link endpoint '%s' must be 'node:interface', 'host:ifname' or a bridge name", s);
+		     "link endpoint '%s' must be 'node:interface', 'host:ifname' or a bridge name",
+		     s);
 		ep->bad = true;
 		return;
 	}
@@ -1401,8 +1426,8 @@ static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_en
 		c->oom = true;
 }
 
-static void f_link_endpoints(struct pctx *c, const struct ynode *k, const struct ynode *v, void *obj,
-			     const char *what)
+static void f_link_endpoints(struct pctx *c, const struct ynode *k, const struct ynode *v,
+			     void *obj, const char *what)
 {
 	struct topo_link *l = obj;
 
@@ -1482,9 +1507,9 @@ static void f_netem_rate(struct pctx *c, const struct ynode *k, const struct yno
 }
 
 static const struct field netem_fields[] = {
-	{ "delay", f_netem_delay, 0 },	  { "jitter", f_netem_delay, 0 },
-	{ "loss", f_netem_pct, 0 },	  { "duplicate", f_netem_pct, 0 },
-	{ "corrupt", f_netem_pct, 0 },	  { "rate", f_netem_rate, 0 },
+	{ "delay", f_netem_delay, 0 }, { "jitter", f_netem_delay, 0 },
+	{ "loss", f_netem_pct, 0 },    { "duplicate", f_netem_pct, 0 },
+	{ "corrupt", f_netem_pct, 0 }, { "rate", f_netem_rate, 0 },
 };
 
 static void f_link_netem(struct pctx *c, const struct ynode *k, const struct ynode *v, void *obj,
@@ -1588,7 +1613,8 @@ static void f_test_ping(struct pctx *c, const struct ynode *k, const struct ynod
 		if (topo_addr_parse(to, &a) == 0) {
 			if (strchr(to, '/')) {
 				perr(c, v->items[1]->loc,
-				     "ping target '%s' must be an address without a prefix length", to);
+				     "ping target '%s' must be an address without a prefix length",
+				     to);
 				return;
 			}
 			tt->to_is_addr = true;
@@ -1650,8 +1676,9 @@ static void f_top_tests(struct pctx *c, const struct ynode *k, const struct ynod
 }
 
 static const struct field top_fields[] = {
-	{ "name", f_top_name, 0 },   { "defaults", f_top_defaults, 0 }, { "nodes", f_top_nodes, 0 },
-	{ "bridges", f_top_bridges, 0 }, { "links", f_top_links, 0 },	   { "host", f_top_host, 0 },
+	{ "name", f_top_name, 0 },   { "defaults", f_top_defaults, 0 },
+	{ "nodes", f_top_nodes, 0 }, { "bridges", f_top_bridges, 0 },
+	{ "links", f_top_links, 0 }, { "host", f_top_host, 0 },
 	{ "tests", f_top_tests, 0 },
 };
 
@@ -1690,7 +1717,8 @@ int topo_parse_string(const char *name, const char *buf, size_t len, struct topo
 		goto out;
 	}
 	if (is_null(root)) {
-		perr(&c, (struct topo_loc){ 1, 1 }, "the file is empty (expected a topology mapping)");
+		perr(&c, (struct topo_loc){ 1, 1 },
+		     "the file is empty (expected a topology mapping)");
 		goto out;
 	}
 	if (root->kind != Y_MAP) {

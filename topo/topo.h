@@ -8,13 +8,13 @@
 #include <stdio.h>
 
 /* Limits the validator enforces; the rest of nsctl relies on them. */
-#define TOPO_IFNAMSIZ	     16 /* IFNAMSIZ: 15 bytes + NUL */
-#define TOPO_LAB_NAME_MAX    32 /* prefixes netns names, cgroups, /run/nsctl/<lab> */
-#define TOPO_NODE_NAME_MAX   63 /* default hostname: HOST_NAME_MAX is 64 */
-#define TOPO_FILE_SIZE_MAX   (16u << 20)
-#define TOPO_DEPTH_MAX	     64
-#define TOPO_EXPANSION_MAX   (1u << 22) /* YAML nodes visited after alias expansion */
-#define TOPO_BRIDGE_PORTS_MAX 1023	/* kernel: BR_MAX_PORTS is 1024 with port 0 reserved */
+#define TOPO_IFNAMSIZ	       16 /* IFNAMSIZ: 15 bytes + NUL */
+#define TOPO_LAB_NAME_MAX      32 /* prefixes netns names, cgroups, /run/nsctl/<lab> */
+#define TOPO_NODE_NAME_MAX     63 /* default hostname: HOST_NAME_MAX is 64 */
+#define TOPO_FILE_SIZE_MAX     (16u << 20)
+#define TOPO_DEPTH_MAX	       64
+#define TOPO_EXPANSION_MAX     (1u << 22) /* YAML nodes visited after alias expansion */
+#define TOPO_BRIDGE_PORTS_MAX  1023	  /* kernel: BR_MAX_PORTS is 1024 with port 0 reserved */
 #define TOPO_BRIDGE_PORTS_WARN 256
 
 /* A position in the topology file, 1-based; line 0 means "no position". */

@@ -201,7 +201,8 @@ static void check_names(struct vctx *c)
 			/* "<lab>--fabric" holds the bridges: a lab "a-" or "a--b" could make a
 			 * namespace name that another lab also makes. */
 			verr(c, t->name_loc,
-			     "lab name '%s' must not end with '-' or contain '--' (the lab's bridges "
+			     "lab name '%s' must not end with '-' or contain '--' (the lab's "
+			     "bridges "
 			     "live in the namespace '<lab>--fabric')",
 			     t->name);
 		if (strlen(t->name) > TOPO_LAB_NAME_MAX)

@@ -50,7 +50,8 @@ static void replay_dir(const char *dir, unsigned *pass, unsigned *fail)
 		pid = fork();
 		if (pid == 0)
 			_exit(replay_one(path));
-		if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0) {
 			(*pass)++;
 		} else {
 			(*fail)++;

@@ -36,10 +36,10 @@ static char *diag_text(void)
 	return buf;
 }
 
-#define T_DIAG_IS(expected)                                                                        \
-	do {                                                                                       \
-		_cleanup_free_ char *_got = diag_text();                                           \
-		T_ASSERT_STREQ(_got, expected);                                                    \
+#define T_DIAG_IS(expected)                              \
+	do {                                             \
+		_cleanup_free_ char *_got = diag_text(); \
+		T_ASSERT_STREQ(_got, expected);          \
 	} while (0)
 
 static const char *addr_str(const struct topo_addr *a)
@@ -48,55 +48,56 @@ static const char *addr_str(const struct topo_addr *a)
 	return topo_addr_format(a, buf, sizeof(buf));
 }
 
-static const char full[] = "name: full\n"				// 1
-			   "defaults:\n"				// 2
-			   "  limits: {memory: 64MiB, pids: 128}\n"	// 3
-			   "  sysctls: {net.ipv4.conf.all.rp_filter: 0}\n" // 4
-			   "  env: {LAB: full}\n"			// 5
-			   "  exec: [\"true\"]\n"			// 6
-			   "nodes:\n"					// 7
-			   "  h1:\n"					// 8
-			   "    hostname: host-one\n"			// 9
-			   "    interfaces:\n"				// 10
-			   "      eth0: {addresses: [192.0.2.10/24, 2001:db8:1::10/64], mtu: 1500, "
-			   "mac: 02:00:00:00:01:10}\n"			// 11
-			   "    routes:\n"				// 12
-			   "      - {to: default, via: 192.0.2.1}\n"	// 13
-			   "      - {to: 198.51.100.0/24, via: 192.0.2.1, dev: eth0, metric: 10}\n" // 14
-			   "    cmd: [sleep, infinity]\n"		// 15
-			   "    env: {LAB: routed, X: \"1\"}\n"		// 16
-			   "  r1:\n"					// 17
-			   "    sysctls: {net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: true}\n" // 18
-			   "    limits: {cpu: 0.5, memory: 1G, pids: 64}\n" // 19
-			   "    rootfs: ./rootfs\n"			// 20
-			   "    binds: [\"./configs/r1:/etc/lab:ro\", \"/a:/b\"]\n" // 21
-			   "    exec: [\"ip -br addr\", {cmd: \"false\", optional: true}]\n" // 22
-			   "    cmd: sleep   infinity\n"		// 23
-			   "    interfaces:\n"				// 24
-			   "      eth0: {addresses: [192.0.2.1/24]}\n"	// 25
-			   "      eth1: {addresses: [198.51.100.1/24]}\n" // 26
-			   "      lo: {addresses: [10.255.0.1/32]}\n"	// 27
-			   "      dum0: {type: dummy, addresses: [10.255.1.1/24]}\n" // 28
-			   "  h2: {}\n"					// 29
-			   "bridges:\n"					// 30
-			   "  lan1: {}\n"				// 31
-			   "  lan2: {mtu: 9000}\n"			// 32
-			   "links:\n"					// 33
-			   "  - endpoints: [h1:eth0, r1:eth0]\n"	// 34
-			   "  - endpoints: [r1:eth1, lan1]\n"		// 35
-			   "    netem: {delay: 5ms, jitter: 1ms, loss: 0.5%, rate: 100mbit, duplicate: "
-			   "1%, corrupt: 0.1%}\n"			// 36
-			   "    mtu: 1400\n"				// 37
-			   "  - endpoints: [h2:eth0, host:lab-h2]\n"	// 38
-			   "  - endpoints: [{node: h2, interface: eth1, mac: 02:00:00:00:02:01}, "
-			   "{bridge: lan2}]\n"				// 39
-			   "  - endpoints: [{node: host, interface: lab-x}, {node: lan1}]\n" // 40
-			   "host:\n"					// 41
-			   "  interfaces:\n"				// 42
-			   "    lab-h2: {addresses: [203.0.113.1/24]}\n" // 43
-			   "tests:\n"					// 44
-			   "  - {ping: [h1, h2]}\n"			// 45
-			   "  - {ping: [h1, 203.0.113.9], expect: fail}\n"; // 46
+static const char full[] =
+	"name: full\n"					// 1
+	"defaults:\n"					// 2
+	"  limits: {memory: 64MiB, pids: 128}\n"	// 3
+	"  sysctls: {net.ipv4.conf.all.rp_filter: 0}\n" // 4
+	"  env: {LAB: full}\n"				// 5
+	"  exec: [\"true\"]\n"				// 6
+	"nodes:\n"					// 7
+	"  h1:\n"					// 8
+	"    hostname: host-one\n"			// 9
+	"    interfaces:\n"				// 10
+	"      eth0: {addresses: [192.0.2.10/24, 2001:db8:1::10/64], mtu: 1500, "
+	"mac: 02:00:00:00:01:10}\n"						      // 11
+	"    routes:\n"								      // 12
+	"      - {to: default, via: 192.0.2.1}\n"				      // 13
+	"      - {to: 198.51.100.0/24, via: 192.0.2.1, dev: eth0, metric: 10}\n"      // 14
+	"    cmd: [sleep, infinity]\n"						      // 15
+	"    env: {LAB: routed, X: \"1\"}\n"					      // 16
+	"  r1:\n"								      // 17
+	"    sysctls: {net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: true}\n" // 18
+	"    limits: {cpu: 0.5, memory: 1G, pids: 64}\n"			      // 19
+	"    rootfs: ./rootfs\n"						      // 20
+	"    binds: [\"./configs/r1:/etc/lab:ro\", \"/a:/b\"]\n"		      // 21
+	"    exec: [\"ip -br addr\", {cmd: \"false\", optional: true}]\n"	      // 22
+	"    cmd: sleep   infinity\n"						      // 23
+	"    interfaces:\n"							      // 24
+	"      eth0: {addresses: [192.0.2.1/24]}\n"				      // 25
+	"      eth1: {addresses: [198.51.100.1/24]}\n"				      // 26
+	"      lo: {addresses: [10.255.0.1/32]}\n"				      // 27
+	"      dum0: {type: dummy, addresses: [10.255.1.1/24]}\n"		      // 28
+	"  h2: {}\n"								      // 29
+	"bridges:\n"								      // 30
+	"  lan1: {}\n"								      // 31
+	"  lan2: {mtu: 9000}\n"							      // 32
+	"links:\n"								      // 33
+	"  - endpoints: [h1:eth0, r1:eth0]\n"					      // 34
+	"  - endpoints: [r1:eth1, lan1]\n"					      // 35
+	"    netem: {delay: 5ms, jitter: 1ms, loss: 0.5%, rate: 100mbit, duplicate: "
+	"1%, corrupt: 0.1%}\n"			  // 36
+	"    mtu: 1400\n"			  // 37
+	"  - endpoints: [h2:eth0, host:lab-h2]\n" // 38
+	"  - endpoints: [{node: h2, interface: eth1, mac: 02:00:00:00:02:01}, "
+	"{bridge: lan2}]\n"						  // 39
+	"  - endpoints: [{node: host, interface: lab-x}, {node: lan1}]\n" // 40
+	"host:\n"							  // 41
+	"  interfaces:\n"						  // 42
+	"    lab-h2: {addresses: [203.0.113.1/24]}\n"			  // 43
+	"tests:\n"							  // 44
+	"  - {ping: [h1, h2]}\n"					  // 45
+	"  - {ping: [h1, 203.0.113.9], expect: fail}\n";		  // 46
 
 static int test_full_file(void)
 {
@@ -214,7 +215,8 @@ static int test_units(void)
 	char buf[256];
 
 	for (size_t i = 0; i < ELEMENTSOF(m); i++) {
-		snprintf(buf, sizeof(buf), "name: u\nnodes: {a: {limits: {memory: %s}}}\n", m[i].mem);
+		snprintf(buf, sizeof(buf), "name: u\nnodes: {a: {limits: {memory: %s}}}\n",
+			 m[i].mem);
 		T_ASSERT(parse(buf) == 0);
 		T_ASSERT(T->nodes[0].s.limits.memory == m[i].bytes);
 	}
@@ -243,8 +245,8 @@ static int test_bad_scalars(void)
 		       "      eth0: {mtu: 70000, mac: 02:00:00:00:00, addresses: [10.0.0.1/33, "
 		       "fe80::1/200, 999.1.1.1]}\n"
 		       "links:\n"
-		       "  - {endpoints: [a:eth0, b:eth0], netem: {loss: 1, delay: fast, rate: 5}}\n") ==
-		 11);
+		       "  - {endpoints: [a:eth0, b:eth0], netem: {loss: 1, delay: fast, rate: "
+		       "5}}\n") == 11);
 	T_DIAG_IS("t.yaml:4:22: error: memory limit: unknown unit 'XB' in '64XB' (expected e.g. "
 		  "64MiB)\n"
 		  "t.yaml:4:33: error: cpu limit: '0.0001' is not a number of cores (expected e.g. "
@@ -279,7 +281,8 @@ static int test_unknown_and_duplicate_keys(void)
 		  "'interfaces'?)\n"
 		  "t.yaml:6:5: error: duplicate key 'routes' in node 'a' (first at 5:5)\n"
 		  "t.yaml:7:3: error: duplicate key 'a' in nodes (first at 3:3)\n"
-		  "t.yaml:8:1: error: unknown key 'linkz' in the top level (did you mean 'links'?)\n");
+		  "t.yaml:8:1: error: unknown key 'linkz' in the top level (did you mean "
+		  "'links'?)\n");
 	/* No hint when nothing is close. */
 	T_ASSERT(parse("name: u\nzzzzzzzzz: 1\n") == 1);
 	T_DIAG_IS("t.yaml:2:1: error: unknown key 'zzzzzzzzz' in the top level\n");
@@ -308,15 +311,16 @@ static int test_endpoint_forms_bad(void)
 		       "  - endpoints: [{interface: eth0}, {node: host}]\n"
 		       "  - endpoints: [{bridge: br, interface: eth0}, a:b]\n"
 		       "  - mtu: 1500\n") == 7);
-	T_DIAG_IS("t.yaml:3:17: error: link endpoint 'a:b:c' must be 'node:interface', "
-		  "'host:ifname' or a bridge name\n"
-		  "t.yaml:3:24: error: link endpoint ':x' must be 'node:interface', 'host:ifname' or "
-		  "a bridge name\n"
-		  "t.yaml:4:16: error: a link has exactly 2 endpoints, found 1\n"
-		  "t.yaml:5:17: error: a link endpoint needs 'node' (or 'bridge')\n"
-		  "t.yaml:5:36: error: a host endpoint needs 'interface'\n"
-		  "t.yaml:6:17: error: a bridge endpoint takes no 'interface'\n"
-		  "t.yaml:7:5: error: a link needs 'endpoints'\n");
+	T_DIAG_IS(
+		"t.yaml:3:17: error: link endpoint 'a:b:c' must be 'node:interface', "
+		"'host:ifname' or a bridge name\n"
+		"t.yaml:3:24: error: link endpoint ':x' must be 'node:interface', 'host:ifname' or "
+		"a bridge name\n"
+		"t.yaml:4:16: error: a link has exactly 2 endpoints, found 1\n"
+		"t.yaml:5:17: error: a link endpoint needs 'node' (or 'bridge')\n"
+		"t.yaml:5:36: error: a host endpoint needs 'interface'\n"
+		"t.yaml:6:17: error: a bridge endpoint takes no 'interface'\n"
+		"t.yaml:7:5: error: a link needs 'endpoints'\n");
 	for (size_t i = 0; i < T->n_links; i++)
 		if (i != 3)
 			T_ASSERT(T->links[i].ep[0].bad || T->links[i].ep[1].bad);
@@ -335,8 +339,7 @@ static int test_routes_tests_exec(void)
 		       "  - {ping: [a]}\n"
 		       "  - {ping: [a, 192.0.2.0/24], expect: maybe}\n"
 		       "  - {ping: [a, node.with.dots]}\n") == 7);
-	T_ASSERT(T->nodes[0].routes[1].is_default &&
-		 T->nodes[0].routes[1].dst.family == AF_INET6);
+	T_ASSERT(T->nodes[0].routes[1].is_default && T->nodes[0].routes[1].dst.family == AF_INET6);
 	T_ASSERT(!T->tests[3].to_is_addr);
 	T_ASSERT_STREQ(T->tests[3].to, "node.with.dots");
 	T_DIAG_IS("t.yaml:5:9: error: a route of node 'a' needs 'to' (a prefix or default)\n"
@@ -393,7 +396,8 @@ static double now(void)
 
 static int test_alias_bomb(void)
 {
-	/* Billion laughs: 9^9 nodes if expanded. Refused from the tree's weights, not by walking. */
+	/* Billion laughs: 9^9 nodes if expanded. Refused from the tree's weights, not by walking.
+	 */
 	static const char bomb[] = "a: &a [1,2,3,4,5,6,7,8,9]\n"
 				   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
 				   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"

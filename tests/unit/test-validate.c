@@ -203,10 +203,12 @@ static int test_lab_name_invalid(void)
 		"and '-', starting with a letter or digit\n");
 	/* "<lab>--fabric" must stay unique across labs. */
 	T_CHECK("name: lab-\nnodes: {a: {}}\n", 1,
-		"t.yaml:1:7: error: lab name 'lab-' must not end with '-' or contain '--' (the lab's "
+		"t.yaml:1:7: error: lab name 'lab-' must not end with '-' or contain '--' (the "
+		"lab's "
 		"bridges live in the namespace '<lab>--fabric')\n");
 	T_CHECK("name: a--b\nnodes: {a: {}}\n", 1,
-		"t.yaml:1:7: error: lab name 'a--b' must not end with '-' or contain '--' (the lab's "
+		"t.yaml:1:7: error: lab name 'a--b' must not end with '-' or contain '--' (the "
+		"lab's "
 		"bridges live in the namespace '<lab>--fabric')\n");
 	return 0;
 }
