@@ -161,7 +161,7 @@ format-check:
 
 install: all
 	install -Dm755 $(BUILD)/nsctl $(DESTDIR)$(PREFIX)/bin/nsctl
-	install -Dm644 docs/nsctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsctl.1 2>/dev/null || true
+	install -Dm644 docs/nsctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsctl.1
 
 clean:
 	rm -rf build

@@ -168,7 +168,18 @@ int exec_netns_add(struct exec_ctx *ctx, const struct action *a, struct action_r
 	}
 	s->name = a->netns.name;
 	s->fd = fd;
-	return state_mark(ctx->state, seq, JREC_DONE);
+	r = state_mark(ctx->state, seq, JREC_DONE);
+	if (r < 0)
+		return r;
+	/* No IPv6 duplicate address detection in a lab: its addresses are planned, and while a
+	 * fresh link-local address is tentative the kernel holds back neighbour solicitations,
+	 * so the first IPv6 packet across a router waits ~1-2 s. Set before any device exists,
+	 * so every device inherits it ("default"); a file's own sysctls come later and win. */
+	r = sysctl_write_in(fd, "net.ipv6.conf.default.accept_dad", "0");
+	if (r >= 0)
+		r = sysctl_write_in(fd, "net.ipv6.conf.all.accept_dad", "0");
+	/* A kernel without IPv6 has no such keys: nothing to switch off then. */
+	return r == -ENOENT ? 0 : r;
 }
 
 int exec_sysctl_set(struct exec_ctx *ctx, const struct action *a, struct action_result *res)

@@ -18,6 +18,7 @@
 #include "netlink/netlink.h"
 #include "nsctl/cli.h"
 #include "nsctl/exec.h"
+#include "nsctl/labtest.h"
 #include "nsctl/plan.h"
 #include "nsctl/state.h"
 
@@ -286,16 +287,20 @@ int lab_up(const char *path, const struct lab_opts *o)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
-/* A LAB|FILE argument: a file (has a '/', a YAML suffix, or exists) gives its lab name. */
-static int lab_name_of(const char *arg, char **ret)
+/* A topology file is named with a '/' or a YAML suffix; anything else is a lab name. (Not
+ * "whatever exists in the current directory": `nsctl down routed` must not depend on the
+ * directory it runs in.) */
+static bool looks_like_file(const char *arg)
 {
 	size_t len = strlen(arg);
-	struct stat st;
 
-	if (strchr(arg, '/') || (len > 5 && streq(arg + len - 5, ".yaml")) ||
-	    (len > 4 && streq(arg + len - 4, ".yml")) ||
-	    (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
-		_cleanup_(topo_freep) struct topo *t = NULL;
+	return strchr(arg, '/') || (len > 5 && streq(arg + len - 5, ".yaml")) ||
+	       (len > 4 && streq(arg + len - 4, ".yml"));
+}
+
+int lab_name_of(const char *arg, char **ret)
+{
+	if (looks_like_file(arg)) {		_cleanup_(topo_freep) struct topo *t = NULL;
 		if (cli_load_topology(arg, true, &t, NULL) < 0)
 			return -EINVAL;
 		*ret = strdup(t->name);
@@ -346,11 +351,47 @@ int lab_down(const char *arg, const struct lab_opts *o)
 		log_warning("could not remove the state dir of lab '%s' under %s", lab,
 			    state_root());
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!o->json)
-		printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
-		       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+	printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
+	       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
 	return EXIT_OK;
+}
+
+int lab_test(const char *arg, const struct lab_opts *o)
+{
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	_cleanup_free_ char *stored = NULL;
+	struct labtest_opts to = { .all = o->all, .json = o->json };
+	const char *path = arg;
+	int r;
+
+	if (!looks_like_file(arg)) {
+		if (!state_lab_name_ok(arg)) {
+			log_error("'%s' is neither a topology file nor a lab name", arg);
+			return EXIT_USAGE;
+		}
+		/* The copy `up` stored: the tests of the lab as it was brought up. */
+		stored = state_topology_path_of(arg);
+		if (!stored)
+			return EXIT_FAILED;
+		if (access(stored, R_OK) < 0) {
+			log_error("lab '%s' is not up", arg);
+			return EXIT_FAILED;
+		}
+		path = stored;
+	}
+	if (cli_load_topology(path, true, &t, NULL) < 0)
+		return EXIT_USAGE;
+	if (need_root("test") < 0)
+		return EXIT_FAILED;
+	r = labtest_run(t, &to, stdout);
+	if (r == -ENOENT) {
+		log_error("lab '%s' is not up (none of its network namespaces exists)", t->name);
+		return EXIT_FAILED;
+	}
+	if (fflush(stdout) != 0)
+		return EXIT_FAILED;
+	return r == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
 /* Splits "LAB/NODE" and checks both parts are names nsctl could have made (they become a
@@ -407,24 +448,24 @@ int lab_exec(const char *target, char **cmd)
 		return EXIT_USAGE;
 	}
 	if (need_root("exec") < 0)
-		return EXIT_FAILED;
+		return EXIT_EXEC_FAILED;
 	if (asprintf(&ns, "%s-%s", lab, node) < 0)
-		return EXIT_FAILED;
+		return EXIT_EXEC_FAILED;
 	fd = netns_open(ns);
 	if (fd == -ENOENT) {
 		log_error(
 			"lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
 			"up?)",
 			lab, node, ns);
-		return EXIT_FAILED;
+		return EXIT_EXEC_FAILED;
 	}
 	if (fd < 0) {
 		log_error_errno(fd, "cannot open network namespace '%s'", ns);
-		return EXIT_FAILED;
+		return EXIT_EXEC_FAILED;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		log_error_errno(-errno, "cannot enter network namespace '%s'", ns);
-		return EXIT_FAILED;
+		return EXIT_EXEC_FAILED;
 	}
 	remount_sys();
 	if (!cmd || !cmd[0]) {

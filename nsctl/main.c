@@ -24,8 +24,11 @@ struct verb {
 	const char *args;  /* usage synopsis after the verb */
 	const char *about; /* one line for --help */
 	int (*run)(int argc, char **argv);
-	const char *options; /* extra lines for VERB --help */
+	const char *options;	 /* extra lines for VERB --help */
+	const char *environment; /* environment variables it reads, for VERB --help */
 };
+
+static int run_exec_verb(int argc, char **argv);
 
 static const struct verb *find_verb(const char *name);
 
@@ -40,7 +43,7 @@ static int usage_error(const struct verb *v, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nsctl: ");
+	fprintf(stderr, "nsctl: error: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -59,13 +62,17 @@ static void verb_help(const struct verb *v)
 	printf("\n%s\n\noptions:\n", v->about);
 	if (v->options)
 		fputs(v->options, stdout);
-	printf("  -v, --verbose      more detail on stderr (repeat for debug)\n"
-	       "  -h, --help         this text\n");
+	if (v->run != run_exec_verb)
+		printf("  -v, --verbose      more detail on stderr (repeat for debug)\n"
+		       "  -q, --quiet        errors only\n");
+	printf("  -h, --help         this text\n");
+	if (v->environment)
+		printf("\nenvironment:\n%s", v->environment);
 }
 
 /* Common option loop for verbs: -h, -v, plus the verb's own (handled by @fn). Returns -1 to
  * continue, or an exit status. */
-enum { OPT_JSON = 0x100, OPT_FORMAT };
+enum { OPT_JSON = 0x100, OPT_FORMAT, OPT_ALL };
 
 static const struct option verb_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -73,11 +80,13 @@ static const struct option verb_long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{},
 };
 
 struct verb_opts {
 	bool json;
+	bool all;
 	const char *format;
 };
 
@@ -88,9 +97,11 @@ static int parse_verb_opts_range(const struct verb *v, int argc, char **argv, un
 {
 	int c;
 
-	optind = 1;
+	/* 0, not 1: GNU getopt then also resets its permutation state from main()'s "+" pass. */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hvq", verb_long_options, NULL)) >= 0) {
+	/* No '+': options may follow operands (nsctl plan FILE --json), as in ip and git. */
+	while ((c = getopt_long(argc, argv, "hvq", verb_long_options, NULL)) >= 0) {
 		switch (c) {
 		case 'h':
 			verb_help(v);
@@ -110,6 +121,11 @@ static int parse_verb_opts_range(const struct verb *v, int argc, char **argv, un
 			if (!(allowed & 2))
 				return usage_error(v, "option '--format' is not valid here");
 			o->format = optarg;
+			break;
+		case OPT_ALL:
+			if (!(allowed & 4))
+				return usage_error(v, "option '--all' is not valid here");
+			o->all = true;
 			break;
 		default:
 			return usage_error(v, "unknown or incomplete option '%s'",
@@ -245,14 +261,30 @@ static int run_down(int argc, char **argv)
 static int run_status(int argc, char **argv)
 {
 	struct verb_opts o = { 0 };
+	_cleanup_free_ char *lab = NULL;
 	int r = parse_verb_opts_range(find_verb("status"), argc, argv, 1, &o, 0, 1);
 
 	if (r >= 0)
 		return r;
-	return status_run(optind < argc ? argv[optind] : NULL, o.json, stdout);
+	if (optind < argc && lab_name_of(argv[optind], &lab) < 0)
+		return EXIT_USAGE;
+	return status_run(lab, o.json, stdout);
 }
 
-static int run_exec(int argc, char **argv)
+static int run_test(int argc, char **argv)
+{
+	struct verb_opts o = { 0 };
+	struct lab_opts lo = { 0 };
+	int r = parse_verb_opts(find_verb("test"), argc, argv, 1 | 4, &o, 1);
+
+	if (r >= 0)
+		return r;
+	lo.json = o.json;
+	lo.all = o.all;
+	return lab_test(argv[optind], &lo);
+}
+
+static int run_exec_verb(int argc, char **argv)
 {
 	const struct verb *v = find_verb("exec");
 	int r = -1;
@@ -272,22 +304,26 @@ static int run_exec(int argc, char **argv)
 
 static const struct verb verbs[] = {
 	{ "validate", "FILE", "Check a topology file; print every problem as file:line:col.",
-	  run_validate, NULL },
+	  run_validate, NULL, NULL },
 	{ "plan", "[--json] FILE", "Print the ordered kernel actions 'up' would perform.", run_plan,
-	  "  --json             print the plan as a JSON array\n" },
+	  "  --json             print the plan as a JSON array\n", NULL },
 	{ "graph", "[--format dot|mermaid] FILE", "Print the topology as a DOT or mermaid graph.",
-	  run_graph, "  --format FMT       dot (default) or mermaid\n" },
+	  run_graph, "  --format FMT       dot (default) or mermaid\n", NULL },
 	{ "up", "[--json] FILE", "Build the lab: all or nothing (rolls back on any failure).",
-	  run_up,
-	  "  --json             print the per-phase timing summary as JSON\n"
-	  "environment:\n"
+	  run_up, "  --json             print the per-phase timing summary as JSON\n",
 	  "  NSCTL_FAIL_AT=K    test hook: step K fails, to exercise the rollback\n" },
-	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL },
-	{ "status", "[--json] [LAB]",
+	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL, NULL },
+	{ "status", "[--json] [LAB|FILE]",
 	  "List labs, or show one lab's nodes and interfaces (kernel view).", run_status,
-	  "  --json             print as JSON\n" },
+	  "  --json             print as JSON\n", NULL },
+	{ "test", "[--json] [--all] LAB|FILE",
+	  "Run the file's reachability tests against the running lab.", run_test,
+	  "  --json             print the results as JSON\n"
+	  "  --all              also ping every node's first address from every other node\n",
+	  NULL },
 	{ "exec", "LAB/NODE [-- CMD [ARGS...]]",
-	  "Run CMD (default: your shell) in the node's network namespace.", run_exec, NULL },
+	  "Run CMD (default: your shell) in the node's network namespace.", run_exec_verb, NULL,
+	  NULL },
 };
 
 static const struct verb *find_verb(const char *name)

@@ -63,10 +63,15 @@ int probe_run(struct probe *p, size_t n, unsigned timeout_ms, unsigned attempts)
  * even the hard limit is too low. */
 int probe_reserve_fds(size_t extra);
 
+/* Formats @rtt_us the way ping(8) does: "0.045 ms", "1.23 ms", "12.3 ms", "123 ms". Returns
+ * @buf. */
+char *probe_format_rtt(uint32_t rtt_us, char *buf, size_t len);
+
 /* "ok", "timeout", "unreachable", "error" (the JSON result words); "pending" for PROBE_PENDING. */
 const char *probe_status_to_string(enum probe_status s);
 
-/* Writes a human reason for @p's status into @buf: "timeout", "network unreachable",
+/* Writes a human reason for @p's status into @buf: "reply in 0.045 ms",
+ * "timeout (no reply to 3 requests)", "network unreachable (no route)",
  * "host unreachable (from 192.0.2.1)", "send failed: Operation not permitted", ...
  * Returns @buf. */
 char *probe_describe(const struct probe *p, char *buf, size_t len);

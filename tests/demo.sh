@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# make demo: the main job on the default example, as a newcomer would run it.
+# make demo: the main job on the default example, as a newcomer would run it: validate, plan,
+# bring the lab up, run its tests, look at it, ping across the router, tear it down.
 set -euo pipefail
 nsctl=$1 file=$2
+lab=$(awk '/^name:/ {print $2; exit}' "$file")
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 step "$nsctl" validate -v "$file"
 step "$nsctl" plan "$file"
-step "$nsctl" graph "$file"
 if command -v dot >/dev/null; then
-	out=build/$(basename "$file" .yaml).svg
-	"$nsctl" graph "$file" | dot -Tsvg -o "$out"
-	printf '\nwrote %s (graphviz rendering of the topology)\n' "$out"
+	mkdir -p build
+	"$nsctl" graph "$file" | dot -Tsvg -o "build/$lab.svg"
+	printf '\n(graph of the topology: build/%s.svg)\n' "$lab"
 fi
+
+if [ "$(id -u)" != 0 ]; then
+	printf '\nThe live part of the demo (up, test, status, down) needs root: sudo make demo\n'
+	exit 0
+fi
+# Whatever happens below, leave nothing behind.
+trap '"$nsctl" down "$lab" >/dev/null 2>&1 || true' EXIT
+
+step "$nsctl" up "$file"
+step "$nsctl" test "$lab"
+step "$nsctl" status "$lab"
+step "$nsctl" exec "$lab/h1" -- ping -c 2 -W 1 198.51.100.10
+step "$nsctl" exec "$lab/h1" -- ip route
+step "$nsctl" down "$lab"
+trap - EXIT
+step "$nsctl" status

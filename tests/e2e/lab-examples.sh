@@ -7,7 +7,7 @@ set -u
 . "$SRC/tests/e2e/lablib.sh"
 
 N=0
-HAS_TEST= HAS_EXEC= HAS_STATUS=
+HAS_TEST='' HAS_EXEC='' HAS_STATUS=''
 has_verb test && HAS_TEST=1 || note "nsctl has no 'test' verb yet: 'nsctl test' checks are skipped"
 has_verb exec && HAS_EXEC=1 || note "nsctl has no 'exec' verb yet: 'nsctl exec' checks are skipped"
 has_verb status && HAS_STATUS=1 || note "nsctl has no 'status' verb yet: 'nsctl status' checks are skipped"
@@ -49,7 +49,7 @@ example_case() {
 
 	nsctl down "$lab" || fail "down $lab"
 	[ ! -e "$STATE/$lab" ] || fail "down left $STATE/$lab"
-	same_snapshot "$WORK/snap.before" "up" || rc=1
+	same_snapshot "$WORK/snap.before" "up (after down)" || rc=1
 	return $rc
 }
 

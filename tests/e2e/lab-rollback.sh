@@ -17,7 +17,7 @@ fail_matrix() {
 	lab=$(lab_name "$file")
 	snapshot "$WORK/snap.before"
 	# Only files this kernel and this nsctl can bring up at all.
-	up_or_skip "$file" >/dev/null
+	up_or_skip "$file"
 	nsctl down "$lab" >/dev/null || fail "down $lab"
 	same_snapshot "$WORK/snap.before" "(plain up/down)" || exit 1
 	steps=$(plan_steps "$file")
@@ -71,9 +71,20 @@ signal_case() {
 		! grep -qx complete "$STATE/$lab/journal" || fail "journal says complete: SIGKILL came too late"
 		# The lab is half up: a new up must refuse, down must clean up from the journal.
 		expect_exit 1 nsctl up "$file" 2>/dev/null
-		nsctl down "$lab" || fail "down after SIGKILL"
+		nsctl down "$lab" 2>"$WORK/err" || { cat "$WORK/err"; fail "down after SIGKILL"; }
+		cat "$WORK/err"
+		# up sets the owner mark (alias) of a host-side veth in a second request after creating
+		# it; killed in between, down finds it unmarked and leaves it to the netns deletion,
+		# which takes the pair. The snapshot below proves it is gone; say that it happened.
+		if grep -q "does not carry nsctl's mark" "$WORK/err"; then
+			note "down found host veth $hostif without nsctl's mark (SIGKILL between create and alias)"
+		fi
 		nsctl down "$lab" 2>"$WORK/err" || fail "second down after SIGKILL"
 		grep -q "not up" "$WORK/err" || fail "second down: no 'not up' note: $(cat "$WORK/err")"
+		same_snapshot "$WORK/snap.before" "(down after SIGKILL)" || exit 1
+		# Every name is free again at once: the same lab comes up and goes down cleanly.
+		nsctl up "$file" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; fail "up right after down"; }
+		nsctl down "$lab" >/dev/null || fail "down of the new up"
 	else
 		[ "$rc" = 1 ] || fail "up after SIG$sig exited $rc, want 1"
 		grep -q "interrupted by a signal" "$WORK/err" || fail "no 'interrupted by a signal' on stderr"
@@ -81,6 +92,37 @@ signal_case() {
 		[ ! -e "$STATE/$lab" ] || fail "$STATE/$lab left behind after SIG$sig"
 	fi
 	same_snapshot "$WORK/snap.before" "(SIG$sig after $want records)"
+}
+
+# SIGTERM while up holds the lab's lock but has not journaled its first step (the preflight):
+# up must still end non-zero and leave nothing, not even its state dir. Known to fail (up dies
+# by the signal and leaves $STATE/<lab>/lock), so it runs only with NSCTL_TEST_KNOWN_BUGS=1.
+term_early() {
+	local lab file res rc tries=0
+	need_root_tools
+	[ -n "${NSCTL_TEST_KNOWN_BUGS:-}" ] ||
+		skip "known bug: SIGTERM before up's first step leaves $STATE/<lab>/lock (NSCTL_TEST_KNOWN_BUGS=1 runs it)"
+	N=$((N + 1))
+	lab=${TAG}x$N
+	reg lab "$lab"
+	file=$WORK/chain-$N.yaml
+	$LABCHECK chain "$CHAIN_NODES" "$lab" "${TAG}h$N" >"$file"
+	snapshot "$WORK/snap.before"
+	until [ $tries -ge 3 ]; do
+		tries=$((tries + 1))
+		res=$(LABCHECK_STDERR=$WORK/err $LABCHECK signal-at "$NSCTL" "$file" "$lab" 0 TERM) || true
+		echo "try $tries: SIGTERM before the first step: $res"
+		case "$res" in *"sent=yes"*) break ;; esac
+		nsctl down "$lab" >/dev/null 2>&1 || true
+	done
+	case "$res" in *"sent=yes"*) ;; *) fail "could not catch up before its first step" ;; esac
+	cat "$WORK/err"
+	rc=${res##*rc=}
+	[ "$rc" != 0 ] || fail "up exited 0 after SIGTERM"
+	[ "$rc" = 1 ] || echo "FAIL: up died by the signal (status $rc) instead of exiting 1"
+	[ ! -e "$STATE/$lab" ] || { ls -la "$STATE/$lab"; fail "$STATE/$lab left behind"; }
+	same_snapshot "$WORK/snap.before" "(SIGTERM before the first step)"
+	[ "$rc" = 1 ]
 }
 
 for EXAMPLE in "$SRC"/examples/*.yaml; do
@@ -105,4 +147,6 @@ N=140
 t_case "SIGTERM during up: exit 1, rolled back, no residue" term_5
 N=150
 t_case "SIGTERM after the host-side veth: exit 1, rolled back, no residue" term_host
+N=160
+t_case "SIGTERM before up's first step: exit 1, no state dir left" term_early
 t_done e2e-rollback

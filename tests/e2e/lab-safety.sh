@@ -159,9 +159,9 @@ c_cycles() {
 	same_snapshot "$WORK/snap.before" "(final)"
 }
 
-# Lab "X-" with a node "fabric" wants the netns "X--fabric", which is lab X's fabric namespace.
-# Whichever comes second is refused (by validation or by the preflight) and touches nothing of
-# the first, neither on up nor on down.
+# Lab "X-" with a node "fabric" would want the netns "X--fabric", lab X's fabric namespace.
+# Validation refuses such a name (exit 2; docs/decisions.md 10); should it ever get through, the
+# preflight must (exit 1). Either way nothing of lab X is touched, neither by up nor by down.
 c_cross_lab_names() {
 	need_root_tools
 	local a=${TAG}x8 f1 f2=$WORK/dash.yaml rc=0
@@ -188,6 +188,8 @@ c_down_args() {
 	nsctl down "${TAG}x7" 2>"$WORK/err" || fail "down of a never-deployed lab exited non-zero"
 	grep -q "not up" "$WORK/err" || fail "no 'not up' note: $(cat "$WORK/err")"
 	expect_exit 2 nsctl down "../x" 2>/dev/null
+	expect_exit 2 nsctl down "a--b" 2>/dev/null # docs/decisions.md 10: never a lab name
+	expect_exit 2 nsctl down "ab-" 2>/dev/null
 	expect_exit 2 nsctl down "Bad" 2>/dev/null
 	expect_exit 2 nsctl down "" 2>/dev/null
 	expect_exit 2 nsctl down "$(printf 'a%.0s' $(seq 1 33))" 2>/dev/null
@@ -199,6 +201,6 @@ t_case "netns collision: up exits 1, foreign netns untouched by up and down" c_n
 t_case "two concurrent ups of one lab: one exits 0, the other 1" c_lock
 t_case "two different labs up at once: both succeed" c_two_labs
 t_case "down, down, up; 20 up/down cycles: no residue" c_cycles
-t_case "lab 'X-' with node 'fabric' vs lab X's fabric netns: refused, X untouched" c_cross_lab_names
-t_case "down: never-deployed lab exits 0 with a note; bad names exit 2" c_down_args
+t_case "lab 'X-' with node 'fabric' (X's fabric netns name): refused, X untouched" c_cross_lab_names
+t_case "down: never-deployed lab exits 0 with a note; bad names (../x, a--b, ab-) exit 2" c_down_args
 t_done e2e-safety

@@ -14,7 +14,8 @@ drops an address in nsctl's model is still caught.
     labcheck.py ping FILE                      ping across every link and between end hosts
     labcheck.py chain N LAB HOSTIF             a chain of N nodes (and one host end) on stdout
     labcheck.py signal-at NSCTL FILE LAB N SIG start `NSCTL up FILE`, send SIG (by pid) once
-                                               the journal holds >= N "+ " records
+                                               the journal holds >= N "+ " records (N = 0:
+                                               once up holds the lock, before its journal)
 """
 import ipaddress
 import json
@@ -63,7 +64,7 @@ class Lab:
         self.links = []  # each: {"ends": [end, end], "mtu": str|None}
         for l in as_list(doc.get("links")):
             ends = [self.parse_end(e) for e in as_list(l.get("endpoints"))]
-            self.links.append({"ends": ends, "mtu": l.get("mtu")})
+            self.links.append({"ends": ends, "mtu": l.get("mtu"), "netem": l.get("netem")})
             for e in ends:
                 if e["kind"] == "node":
                     self.nodes[e["node"]]["ifaces"].setdefault(e["ifname"], {})
@@ -324,6 +325,22 @@ def verify(lab):
         check_link_dev(c, "host:%s" % ifname, dev[0], addrs_of(iface), mtu_of.get((None, ifname)),
                        iface.get("mac") or mac_of.get((None, ifname)), "veth",
                        ifalias="nsctl:%s:%s" % (lab.name, ifname))
+    # netem: a qdisc on the egress of every node end of the link (docs/topology.md), nowhere else.
+    for l in lab.links:
+        for e in l["ends"]:
+            if e["kind"] == "bridge":
+                continue
+            ns = lab.netns(e["node"]) if e["kind"] == "node" else None
+            p = subprocess.run(["tc"] + (["-n", ns] if ns else []) +
+                               ["-j", "qdisc", "show", "dev", e["ifname"]],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                c.ok(False, "tc qdisc show dev %s in %s: %s" % (e["ifname"], ns or "host", p.stderr.strip()))
+                continue
+            kinds = [q.get("kind") for q in json.loads(p.stdout or "[]")]
+            want = l["netem"] is not None and e["kind"] == "node"
+            c.ok(("netem" in kinds) == want, "%s:%s: qdiscs %s, netem %s" % (
+                ns or "host", e["ifname"], kinds, "wanted" if want else "not wanted"))
     print("verify %s: %d checks, %d mismatches" % (lab.name, c.checks, c.errors))
     return c.errors == 0
 
@@ -406,7 +423,8 @@ def host_net24(prefix, i):
     """A /24 (as "10.X.Y.") for host-side addresses, unique per tier run (prefix = t<pid>...)
     and index: two tiers running at once must not put the same subnet on two host interfaces,
     or replies leave through the wrong one. 10.200.0.0-10.255.255.0 is not used by examples."""
-    pid = int(re.match(r"t(\d+)", prefix).group(1))
+    m = re.match(r"t(\d+)", prefix)
+    pid = int(m.group(1)) if m else sum(map(ord, prefix)) * 131
     idx = (pid * 16 + sum(map(ord, prefix)) * 4 + i) % (56 * 256)
     return "10.%d.%d." % (200 + idx // 256, idx % 256)
 
@@ -462,13 +480,21 @@ def signal_at(nsctl, path, name, want, signame):
     """Starts `nsctl up`, busy-polls its journal and sends the signal by pid once it holds
     `want` records. Prints records-at-signal, exit status, whether it was mid-way."""
     sig = getattr(signal, "SIG" + signame)
-    journal = "%s/%s/journal" % (os.environ.get("NSCTL_STATE_DIR") or "/run/nsctl", name)
+    state = "%s/%s" % (os.environ.get("NSCTL_STATE_DIR") or "/run/nsctl", name)
+    journal, lock = state + "/journal", state + "/lock"
     errf = open(os.environ.get("LABCHECK_STDERR", os.devnull), "w")
     p = subprocess.Popen([nsctl, "up", path], stdout=subprocess.DEVNULL, stderr=errf)
     seen, sent, complete = 0, False, False
     deadline = time.monotonic() + 60
     try:
         while p.poll() is None and time.monotonic() < deadline:
+            if want == 0:
+                # before the first step: up holds the lab's lock, no journal yet
+                if os.path.exists(lock) and not os.path.exists(journal):
+                    os.kill(p.pid, sig)
+                    sent = True
+                    break
+                continue
             try:
                 with open(journal) as f:
                     text = f.read()

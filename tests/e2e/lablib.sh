@@ -1,14 +1,16 @@
 # Shared helpers for the live-lab tiers (tests/e2e/lab-*.sh); sourced after tests/lib.sh.
 #
 # Every object a tier makes carries the tag t<pid of the tier> followed by a letter: labs are
-# t<pid>x<N>, host interfaces t<pid>h<N>, the tier's own veths and namespaces t<pid>v<N> and
-# <lab>-<node>. The tier never touches a name without its tag, so it can run next to real labs.
+# t<pid>x<N> (so their namespaces are t<pid>x<N>-<node>), host-side interfaces t<pid>h<N>...,
+# the tier's own veths and namespaces t<pid>v<N>. The tier touches no name without its tag, so
+# it can run next to real labs. Host-side addresses move to a subnet of the run's own in
+# 10.200.0.0/13 (labcheck.py host_net24), so two runs never share a host route.
 #
 # Snapshots: the host as the tiers compare it before and after (netns list, host links,
-# /run/netns, the state dir /run/nsctl, mount points). They must be identical. On a machine where other
-# people bring labs up and down at the same time, NSCTL_TEST_SHARED_HOST=1 restricts the
-# comparison to lines that carry this tier's tag (a leak of nsctl's always does: every name it
-# makes starts with the lab name or a host: interface name).
+# /run/netns, the state dir, mount points). They must be identical. On a machine where others
+# bring labs up and down at the same time, NSCTL_TEST_SHARED_HOST=1 restricts the comparison
+# to lines that carry this tier's tag (a leak of nsctl's always does: every name it makes
+# starts with the lab name or a host: interface name).
 
 TAG=t$$
 STATE=${NSCTL_STATE_DIR:-/run/nsctl} # nsctl's state root (NSCTL_STATE_DIR moves it)
@@ -33,10 +35,21 @@ need_root_tools() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -x "$NSCTL" ] || skip "no nsctl binary at $NSCTL"
 	local t
-	for t in ip ping timeout "$@"; do
+	for t in ip tc ping timeout "$@"; do
 		command -v "$t" >/dev/null || skip "needs $t"
 	done
 	[ -n "$PYTHON" ] || skip "needs python3 with PyYAML (python3-yaml)"
+	prime_netns_dir
+}
+
+# The first named netns on a host turns /run/netns into a shared bind mount of itself, which
+# stays (iproute2 does the same; nsctl/netns.c explains why). Make it one before any snapshot,
+# the iproute2 way, so the comparison is about labs, not about that one-time change.
+prime_netns_dir() {
+	grep -q ' /run/netns ' /proc/self/mountinfo && return 0
+	note "/run/netns was not a mount point yet: making it one with ip netns add/del ${TAG}v0"
+	reg netns "${TAG}v0"
+	ip netns add "${TAG}v0" && ip netns del "${TAG}v0"
 }
 
 reg() { echo "$1 $2" >>"$REG"; }
@@ -47,7 +60,9 @@ lab_cleanup() {
 	local kind name
 	[ -s "$REG" ] || return 0
 	while read -r kind name; do
-		[ "$kind" = pid ] && kill -KILL "$name" 2>/dev/null
+		# Only if that pid is still one of our nsctl runs (pids get reused).
+		[ "$kind" = pid ] && tr '\0' ' ' 2>/dev/null <"/proc/$name/cmdline" |
+			grep -qF -- "$NSCTL up" && kill -KILL "$name" 2>/dev/null
 	done <"$REG"
 	while read -r kind name; do
 		[ "$kind" = lab ] && timeout -k 5 60 "$NSCTL" down "$name" >/dev/null 2>&1
@@ -124,11 +139,14 @@ up_or_skip() {
 	nsctl up "$file" >"$WORK/up.out" 2>"$WORK/up.err" || rc=$?
 	cat "$WORK/up.out" "$WORK/up.err"
 	[ $rc -eq 0 ] && return 0
-	local why=""
-	if [ $rc -eq 1 ] && grep -q CONFIG_DUMMY "$WORK/up.err"; then
-		why="this kernel lacks dummy interfaces (CONFIG_DUMMY)"
-	elif [ $rc -eq 1 ] && grep -q CONFIG_NET_SCH_NETEM "$WORK/up.err"; then
-		why="this kernel lacks the netem qdisc (CONFIG_NET_SCH_NETEM)"
+	local why="" lacks=""
+	if [ $rc -eq 1 ]; then
+		grep -q CONFIG_DUMMY "$WORK/up.err" && lacks="dummy interfaces (CONFIG_DUMMY)"
+		grep -q CONFIG_NET_SCH_NETEM "$WORK/up.err" &&
+			lacks="${lacks:+$lacks and }the netem qdisc (CONFIG_NET_SCH_NETEM)"
+	fi
+	if [ -n "$lacks" ]; then
+		why="this kernel lacks $lacks"
 	elif [ $rc -eq 2 ] && grep -q "not supported yet" "$WORK/up.err"; then
 		why="nsctl refuses the file: $(sed -n 's/^.*: warning: \(.*not supported yet\).*/\1/p' "$WORK/up.err" | head -n 1)"
 	fi
