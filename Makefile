@@ -61,9 +61,10 @@ deps-check:
 		echo "nsctl: missing build dependencies ($(PKGS))."; \
 		echo "nsctl: run 'make deps' (as root) to install them with apt-get."; exit 1; }
 
-# Debian 12 packages: build deps, test witnesses (ip, ping, tc, nsenter), graphviz for graph checks.
+# Debian 12 packages: build deps, test witnesses (ip, ping, tc, nsenter, python3-yaml for
+# tests/e2e/labcheck.py), graphviz for graph checks.
 DEB_PKGS := build-essential clang libyaml-dev libnl-3-dev libnl-route-3-dev libmnl-dev pkg-config \
-	iproute2 iputils-ping util-linux graphviz valgrind clang-format busybox-static
+	iproute2 iputils-ping util-linux graphviz valgrind clang-format busybox-static python3-yaml
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "nsctl: 'make deps' needs root (apt-get)"; exit 1; fi
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -6,7 +6,7 @@
  * scheduler/sched-bwc.rst (cfs quota/period). Layout: v2 has one tree, so a node is one directory
  * <root>/nsctl/<lab>/<node>; v1 has one tree per mounted controller, so a node is that directory
  * in each of them, and a process joins a node by being written into each one's cgroup.procs. */
-#include "cgroup.h"
+#include "nsctl/cgroup.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,6 +21,9 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/macro.h"
+#include "nsctl/cgroup-internal.h"
 
 enum cg_ctrl {
 	CG_MEMORY,
@@ -44,7 +47,8 @@ static const char *const ctrl_names[_CG_CTRL_MAX] = {
 struct cg {
 	int version;
 	bool fake;
-	char *fail_write; /* fake mode: writes to files of this name fail with -EIO */
+	bool ignore_kill_file; /* tests: take the freeze path as kernels before 5.14 do */
+	char *fail_write;      /* fake mode: writes to files of this name fail with -EIO */
 	size_t n_hier;
 	char *hier[_CG_CTRL_MAX]; /* distinct hierarchy roots; v2: hier[0] only */
 	int ctrl[_CG_CTRL_MAX];	  /* index into hier[] per controller, -1 = not available */
@@ -358,6 +362,11 @@ struct cg *cg_free(struct cg *c)
 	return NULL;
 }
 
+void cg_set_ignore_kill_file(struct cg *c, bool on)
+{
+	c->ignore_kill_file = on;
+}
+
 int cg_version(const struct cg *c)
 {
 	return c->version;
@@ -523,7 +532,8 @@ static int enable_v2(const struct cg *c, const char *dir, const bool want[_CG_CT
 		r = 0; /* a fake directory made by mkdir has no control files yet */
 	else if (r < 0)
 		return r;
-	for (char *t = cur ? strtok_r(cur, " \n", &save) : NULL; t; t = strtok_r(NULL, " \n", &save))
+	for (char *t = cur ? strtok_r(cur, " \n", &save) : NULL; t;
+	     t = strtok_r(NULL, " \n", &save))
 		for (int x = 0; x < _CG_CTRL_MAX; x++)
 			if (streq(t, ctrl_names[x]))
 				on[x] = true;
@@ -618,7 +628,8 @@ static int create_v1(const struct cg *c, struct undo *u, const char *lab, const 
 	 * others give statistics, and a process then has one consistent place in all trees. */
 	for (size_t h = 0; h < c->n_hier; h++) {
 		_cleanup_free_ char *top = cg_path(c, h, NULL, NULL),
-				    *labdir = cg_path(c, h, lab, NULL), *dir = cg_path(c, h, lab, node);
+				    *labdir = cg_path(c, h, lab, NULL),
+				    *dir = cg_path(c, h, lab, node);
 
 		if (!top || !labdir || !dir)
 			return -ENOMEM;
@@ -693,7 +704,15 @@ int cg_node_create(const struct cg *c, const char *lab, const char *node, const 
 	r = cg_check(c, l, NULL);
 	if (r < 0)
 		return r;
-	r = c->version == 2 ? create_v2(c, &u, lab, node, l) : create_v1(c, &u, lab, node, l);
+	/* nsctl/ is shared by all labs: another lab's removal can rmdir it between our mkdir and
+	 * the next step (-ENOENT). Undo and start over a few times rather than fail the lab. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		r = c->version == 2 ? create_v2(c, &u, lab, node, l)
+				    : create_v1(c, &u, lab, node, l);
+		if (r != -ENOENT)
+			break;
+		undo_rollback(&u);
+	}
 	if (r < 0)
 		return r;
 	undo_forget(&u);
@@ -867,7 +886,7 @@ static int kill_round(const struct cg *c, char **dirs, uint64_t deadline)
 	size_t n = 0;
 	int r, q;
 
-	if (c->version == 2) {
+	if (c->version == 2 && !c->ignore_kill_file) {
 		/* cgroup.kill (5.14, commit 661ee6280931) SIGKILLs the whole subtree inside the
 		 * kernel, with no window for a fork to escape. */
 		r = write_at(c, dirs[0], "cgroup.kill", "1", true);
@@ -924,8 +943,10 @@ int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned
 				return r;
 			if (now_ms() >= deadline)
 				return -ETIMEDOUT;
+			/* Still there after a round: one escaped (a fork while v1 was only
+			 * FREEZING, or v2 without a freezer). Another round gets it. */
 			if (now_ms() >= round_end)
-				break; /* one escaped (v2 without freezer, v1 FREEZING timeout): again */
+				break;
 			nap();
 		}
 	}

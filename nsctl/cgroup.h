@@ -25,7 +25,7 @@ struct cg; /* the detected hierarchy; opaque */
 struct cg_limits {
 	uint64_t memory;     /* bytes of RAM + swap */
 	uint32_t cpu_millis; /* thousandths of a core (500 = half a core); 10 and up */
-	uint32_t pids;       /* tasks (processes and threads) */
+	uint32_t pids;	     /* tasks (processes and threads) */
 };
 
 #define CG_STAT_UNKNOWN UINT64_MAX /* the controller or the kernel does not report it */
@@ -66,7 +66,8 @@ int cg_check(const struct cg *c, const struct cg_limits *l, const char **ret_mis
  * rely on it). Returns 0; -EINVAL for a name that is empty, ".", ".." or has a '/'; -EEXIST if
  * the node's cgroup already exists (not ours: left untouched); the errors of cg_check(); or
  * another negative errno (-EBUSY on v2 when the root holds processes and is not the real root). */
-int cg_node_create(const struct cg *c, const char *lab, const char *node, const struct cg_limits *l);
+int cg_node_create(const struct cg *c, const char *lab, const char *node,
+		   const struct cg_limits *l);
 
 /* Returns in *@ret the NULL-terminated list of cgroup.procs files a new process of the node must
  * be written to (v2: one; v1: one per hierarchy), for launchers that open them before forking.

@@ -228,9 +228,9 @@ int lab_up(const char *path, const struct lab_opts *o)
 	if (r < 0)
 		return EXIT_USAGE;
 	if (unsupported > 0) {
-		log_error("'nsctl up' refuses '%s': %d key%s above %s not supported yet", path,
-			  unsupported, unsupported == 1 ? "" : "s",
-			  unsupported == 1 ? "is" : "are");
+		log_error("'nsctl up' refuses '%s': it uses keys that are not supported yet (the "
+			  "warnings above)",
+			  path);
 		return EXIT_USAGE;
 	}
 	if (need_root("up") < 0)

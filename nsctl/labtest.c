@@ -19,17 +19,17 @@
 #include "nsctl/probe.h"
 
 /* "<lab>-<node>" */
-#define NETNS_NAME_MAX (TOPO_LAB_NAME_MAX + 1 + TOPO_NODE_NAME_MAX + 1)
+#define NETNS_NAME_MAX	   (TOPO_LAB_NAME_MAX + 1 + TOPO_NODE_NAME_MAX + 1)
 /* Failed matrix checks shown in the table; --json has them all. */
 #define HUMAN_FAILURES_MAX 100
 #define NS_NOT_OPENED	   1
 
 enum check_problem {
 	CP_NONE,
-	CP_NO_NODE,	  /* the source is not a node of the file */
-	CP_NO_NETNS,	  /* its namespace does not exist (lab not up, or partly torn down) */
-	CP_NETNS_ERROR,	  /* its namespace could not be opened: err */
-	CP_NO_ADDR,	  /* the target node has no address */
+	CP_NO_NODE,	/* the source is not a node of the file */
+	CP_NO_NETNS,	/* its namespace does not exist (lab not up, or partly torn down) */
+	CP_NETNS_ERROR, /* its namespace could not be opened: err */
+	CP_NO_ADDR,	/* the target node has no address */
 };
 
 struct check {
@@ -47,7 +47,7 @@ struct check {
 
 struct ctx {
 	const struct topo *t;
-	int *ns;	/* per node: fd, -errno from netns_open(), or NS_NOT_OPENED */
+	int *ns; /* per node: fd, -errno from netns_open(), or NS_NOT_OPENED */
 	struct check *checks;
 	size_t n_checks;
 	struct probe *probes;
@@ -106,13 +106,16 @@ static const struct topo_addr *addr_of(const struct topo_node *n, int family)
 }
 
 /* The address of @to to ping from @from: the first of a family both have (IPv4 first), else
- * @to's first IPv4 address, else its first address at all; NULL if it has none. */
+ * @to's first IPv4 address, else its first address at all; NULL if it has none. @from may be
+ * NULL (a source that is not a node: its check fails anyway, but shows the address). */
 static const struct topo_addr *pick_target(const struct topo_node *from, const struct topo_node *to)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	const struct topo_addr *a;
 
-	for (size_t i = 0; i < ELEMENTSOF(families); i++)
+	if (!to)
+		return NULL;
+	for (size_t i = 0; from && i < ELEMENTSOF(families); i++)
 		if (addr_of(from, families[i]) && (a = addr_of(to, families[i])))
 			return a;
 	a = addr_of(to, AF_INET);
@@ -210,9 +213,11 @@ static void warn_neigh_limit(const struct ctx *c)
 	size_t need = 0;
 
 	for (size_t i = 0; i < t->n_bridges; i++)
-		need += t->bridges[i].n_ports * (t->bridges[i].n_ports ? t->bridges[i].n_ports - 1 : 0);
+		need += t->bridges[i].n_ports *
+			(t->bridges[i].n_ports ? t->bridges[i].n_ports - 1 : 0);
 	for (size_t i = 0; i < t->n_links; i++)
-		if (t->links[i].ep[0].kind == TOPO_EP_NODE && t->links[i].ep[1].kind == TOPO_EP_NODE)
+		if (t->links[i].ep[0].kind == TOPO_EP_NODE &&
+		    t->links[i].ep[1].kind == TOPO_EP_NODE)
 			need += 2;
 
 	for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
@@ -230,7 +235,8 @@ static void warn_neigh_limit(const struct ctx *c)
 				*s = '/';
 		max = read_sysctl_long(path);
 		if (max > 0 && need > (size_t)max)
-			log_warning("the full matrix needs about %zu neighbour entries, more than %s = %ld "
+			log_warning("the full matrix needs about %zu neighbour entries, more than "
+				    "%s = %ld "
 				    "allows for all namespaces together: expect timeouts (raise it "
 				    "with 'sysctl -w %s=%zu')",
 				    need, tables[i].key, max, tables[i].key, need * 2);
@@ -288,7 +294,9 @@ static void print_line(FILE *out, const struct ctx *c, const struct check *k)
 			k->to_node, at, check_reason(c, k, reason, sizeof(reason)));
 	else
 		fprintf(out, "%s  %s -> %s  %s\n", k->pass ? "PASS" : "FAIL", k->from,
-			k->to_node ? k->to_node : at ? at : "?",
+			k->to_node ? k->to_node
+			: at	   ? at
+				   : "?",
 			check_reason(c, k, reason, sizeof(reason)));
 }
 
@@ -396,8 +404,8 @@ int labtest_run(const struct topo *t, const struct labtest_opts *o, FILE *out)
 
 	cap = t->n_tests;
 	if (o->all) {
-		if (n_addressed > 1 && n_addressed - 1 > (SIZE_MAX / sizeof(struct probe) - cap) /
-								 n_addressed)
+		if (n_addressed > 1 &&
+		    n_addressed - 1 > (SIZE_MAX / sizeof(struct probe) - cap) / n_addressed)
 			return log_error_errno(-ENOMEM, "a %zu-node matrix is too large",
 					       n_addressed);
 		cap += n_addressed * (n_addressed ? n_addressed - 1 : 0);
@@ -418,14 +426,9 @@ int labtest_run(const struct topo *t, const struct labtest_opts *o, FILE *out)
 		const struct topo_node *to = ts->to_is_addr ? NULL : topo_find_node(t, ts->to);
 		const struct topo_addr *addr;
 
-		if (ts->to_is_addr)
-			addr = &ts->to_addr;
-		else if (from && to)
-			addr = pick_target(from, to);
-		else
-			addr = to ? topo_node_first_addr(to, AF_INET) : NULL;
-		add_check(&c, ts->from, from, ts->to_is_addr ? NULL : ts->to, addr,
-			  ts->expect_fail, false);
+		addr = ts->to_is_addr ? &ts->to_addr : pick_target(from, to);
+		add_check(&c, ts->from, from, ts->to_is_addr ? NULL : ts->to, addr, ts->expect_fail,
+			  false);
 	}
 	if (o->all)
 		for (size_t i = 0; i < n_addressed; i++)
@@ -434,8 +437,8 @@ int labtest_run(const struct topo *t, const struct labtest_opts *o, FILE *out)
 				const struct topo_node *b = &t->nodes[addressed[j]];
 
 				if (i != j)
-					add_check(&c, a->name, a, b->name, pick_target(a, b),
-						  false, true);
+					add_check(&c, a->name, a, b->name, pick_target(a, b), false,
+						  true);
 			}
 
 	if (o->all)

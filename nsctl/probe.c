@@ -50,14 +50,14 @@
 
 /* Probes per socket: the sequence number is 16 bits. More than that from one namespace and
  * family (never in a lab) get a second socket. */
-#define GROUP_MAX 65536u
+#define GROUP_MAX     65536u
 /* Messages per recvmmsg() call, and the size of each: enough for an ICMP error quoting our
  * request behind a 60-byte IPv4 header twice (60 + 8 + 60 + 8 + payload). */
-#define RECV_BATCH 32
-#define RECV_LEN   512
+#define RECV_BATCH    32
+#define RECV_LEN      512
 /* Requests sent before the loop looks at the receive side again, so replies are consumed while
  * a large round is still going out. */
-#define SEND_BUDGET 512
+#define SEND_BUDGET   512
 /* Socket buffer bytes per probe on a socket: a reply skb on a veth costs ~1 KiB of truesize.
  * Only what is queued counts against the buffer, so a generous limit costs no memory. */
 #define BUF_PER_PROBE 2048
@@ -80,10 +80,10 @@ struct group {
 	int fd; /* the raw socket; -EBADF if it could not be opened (its probes are errors) */
 	int netns_fd;
 	int family;
-	uint16_t id;	   /* ICMP echo identifier of every request on this socket */
-	size_t first, n;   /* its probes: run.order[first .. first + n); seq = position */
-	size_t cursor;	   /* next position to consider sending in this round */
-	bool blocked;	   /* sendto() said EAGAIN: waiting for EPOLLOUT */
+	uint16_t id;	 /* ICMP echo identifier of every request on this socket */
+	size_t first, n; /* its probes: run.order[first .. first + n); seq = position */
+	size_t cursor;	 /* next position to consider sending in this round */
+	bool blocked;	 /* sendto() said EAGAIN: waiting for EPOLLOUT */
 };
 
 struct run {
@@ -95,8 +95,8 @@ struct run {
 	int epfd;
 	uint64_t cookie;
 	uint32_t attempt;
-	size_t unanswered; /* probes without a final status */
-	size_t rr;	   /* round-robin position of the sender */
+	size_t unanswered;	   /* probes without a final status */
+	size_t rr;		   /* round-robin position of the sender */
 	struct timespec last_send; /* CLOCK_MONOTONIC of the round's last request */
 	/* recvmmsg() scratch */
 	struct mmsghdr msgs[RECV_BATCH];
@@ -147,8 +147,8 @@ static uint16_t inet_csum(const uint8_t *b, size_t len)
 const char *probe_status_to_string(enum probe_status s)
 {
 	static const char *const names[_PROBE_STATUS_MAX] = {
-		[PROBE_PENDING] = "pending",	     [PROBE_OK] = "ok",
-		[PROBE_TIMEOUT] = "timeout",	     [PROBE_UNREACHABLE] = "unreachable",
+		[PROBE_PENDING] = "pending", [PROBE_OK] = "ok",
+		[PROBE_TIMEOUT] = "timeout", [PROBE_UNREACHABLE] = "unreachable",
 		[PROBE_ERROR] = "error",
 	};
 
@@ -184,7 +184,8 @@ static const char *icmp4_reason(int type, int code)
 static const char *icmp6_reason(int type, int code)
 {
 	if (type == ICMP6_TIME_EXCEEDED)
-		return code == 0 ? "hop limit exceeded in transit" : "fragment reassembly time exceeded";
+		return code == 0 ? "hop limit exceeded in transit"
+				 : "fragment reassembly time exceeded";
 	switch (code) {
 	case ICMP6_DST_UNREACH_NOROUTE:
 		return "network unreachable";
@@ -519,8 +520,8 @@ static int send_one(struct run *r, struct group *g, size_t pos)
 		sl = sizeof(*sin6);
 		pkt[0] = ICMP6_ECHO_REQUEST;
 	}
-	pkt[1] = 0;			 /* code */
-	pkt[2] = pkt[3] = 0;		 /* checksum */
+	pkt[1] = 0;			/* code */
+	pkt[2] = pkt[3] = 0;		/* checksum */
 	pkt[4] = (uint8_t)(g->id >> 8); /* identifier */
 	pkt[5] = (uint8_t)g->id;
 	pkt[6] = (uint8_t)(pos >> 8); /* sequence number */
@@ -774,7 +775,8 @@ static void drain(struct run *r, const struct group *g)
 			size_t len = r->msgs[i].msg_len;
 
 			for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-				if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+				if (c->cmsg_level == SOL_SOCKET &&
+				    c->cmsg_type == SCM_TIMESTAMPNS &&
 				    c->cmsg_len >= CMSG_LEN(sizeof(rx)))
 					memcpy(&rx, CMSG_DATA(c), sizeof(rx));
 			if (rx.tv_sec == 0)

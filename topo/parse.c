@@ -1364,6 +1364,14 @@ static const struct field ep_fields[] = {
 	{ "bridge", f_ep_bridge, 0 },
 };
 
+static bool node_key_given(const struct ynode *m)
+{
+	for (size_t i = 0; i + 1 < m->n; i += 2)
+		if (m->items[i]->kind == Y_SCALAR && streq(m->items[i]->str, "node"))
+			return true;
+	return false;
+}
+
 static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_endpoint *ep)
 {
 	ep->loc = y->loc;
@@ -1376,7 +1384,10 @@ static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_en
 		for (size_t i = 0; i + 1 < y->n; i += 2)
 			bridge_key |=
 				y->items[i]->kind == Y_SCALAR && streq(y->items[i]->str, "bridge");
-		if (bridge_key && ep->iface) {
+		if (bridge_key && node_key_given(y)) {
+			perr(c, y->loc, "a link endpoint names either 'node' or 'bridge', not both");
+			ep->bad = true;
+		} else if (bridge_key && ep->iface) {
 			perr(c, y->loc, "a bridge endpoint takes no 'interface'");
 			ep->bad = true;
 		} else if (bridge_key) {
@@ -1448,14 +1459,15 @@ static void f_netem_delay(struct pctx *c, const struct ynode *k, const struct yn
 			  const char *what)
 {
 	struct topo_netem *ne = obj;
+	char label[32];
 	uint64_t us;
 
-	if (!parse_with_unit(c, v, "netem delay", time_units, ELEMENTSOF(time_units), true, "5ms",
-			     &us))
+	snprintf(label, sizeof(label), "netem %s", k->str);
+	if (!parse_with_unit(c, v, label, time_units, ELEMENTSOF(time_units), true, "5ms", &us))
 		return;
 	/* tc's netem keeps times in 32 bits of microseconds... in practice keep it under 1 hour. */
 	if (us > 3600ull * 1000000) {
-		perr(c, v->loc, "netem delay %s is over one hour", v->str);
+		perr(c, v->loc, "netem %s %s is over one hour", k->str, v->str);
 		return;
 	}
 	if (streq(k->str, "delay")) {

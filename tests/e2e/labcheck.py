@@ -8,7 +8,7 @@ drops an address in nsctl's model is still caught.
 
     labcheck.py rewrite SRC DST LAB IFPREFIX   copy SRC with name: LAB, every host-side
                                                interface renamed IFPREFIX0, IFPREFIX1, ...
-                                               and their IPv4 /24s moved into 10.200.0.0/13+
+                                               and their IPv4 /24s moved into 10.200-255.x.0/24
     labcheck.py info FILE                      lab name, namespaces and host interfaces
     labcheck.py verify FILE                    addresses, routes, MTU, MAC, sysctls, bridges
     labcheck.py ping FILE                      ping across every link and between end hosts

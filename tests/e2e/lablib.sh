@@ -4,7 +4,7 @@
 # t<pid>x<N> (so their namespaces are t<pid>x<N>-<node>), host-side interfaces t<pid>h<N>...,
 # the tier's own veths and namespaces t<pid>v<N>. The tier touches no name without its tag, so
 # it can run next to real labs. Host-side addresses move to a subnet of the run's own in
-# 10.200.0.0/13 (labcheck.py host_net24), so two runs never share a host route.
+# 10.200.0.0-10.255.255.255 (labcheck.py host_net24), so two runs hardly ever share a host route.
 #
 # Snapshots: the host as the tiers compare it before and after (netns list, host links,
 # /run/netns, the state dir, mount points). They must be identical. On a machine where others
@@ -65,7 +65,12 @@ lab_cleanup() {
 			grep -qF -- "$NSCTL up" && kill -KILL "$name" 2>/dev/null
 	done <"$REG"
 	while read -r kind name; do
-		[ "$kind" = lab ] && timeout -k 5 60 "$NSCTL" down "$name" >/dev/null 2>&1
+		[ "$kind" = lab ] || continue
+		# A second and third try: the binary may be in the middle of a rebuild.
+		for _ in 1 2 3; do
+			timeout -k 5 60 "$NSCTL" down "$name" >/dev/null 2>&1 && break
+			sleep 1
+		done
 	done <"$REG"
 	while read -r kind name; do
 		case "$kind" in

@@ -131,7 +131,8 @@ static int tree_v1(struct tree *t, unsigned flags, const char *marker)
 	if (flags & CPUACCT_APART) {
 		if (mkdir(P(t, "cpu"), 0755) < 0 || mkdir(P(t, "cpuacct"), 0755) < 0)
 			return -errno;
-	} else if (mkdir(P(t, "cpu,cpuacct"), 0755) < 0 || symlink("cpu,cpuacct", P(t, "cpu")) < 0 ||
+	} else if (mkdir(P(t, "cpu,cpuacct"), 0755) < 0 ||
+		   symlink("cpu,cpuacct", P(t, "cpu")) < 0 ||
 		   symlink("cpu,cpuacct", P(t, "cpuacct")) < 0) {
 		return -errno;
 	}
@@ -621,8 +622,7 @@ static const struct t_case cases[] = {
 	  0 },
 	{ "v1 create: limit files in each hierarchy, freezer always", test_v1_create_limits, 0 },
 	{ "create: existing node cgroup is EEXIST and left alone", test_create_eexist, 0 },
-	{ "create: missing controller is EOPNOTSUPP naming it", test_create_missing_controller,
-	  0 },
+	{ "create: missing controller is EOPNOTSUPP naming it", test_create_missing_controller, 0 },
 	{ "create: cpu below 10 millis is ERANGE", test_create_cpu_range, 0 },
 	{ "create: failure midway leaves nothing of ours", test_create_rollback, 0 },
 	{ "names: empty, '.', '..' and '/' refused", test_names, 0 },

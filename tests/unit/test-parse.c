@@ -327,6 +327,17 @@ static int test_endpoint_forms_bad(void)
 	return 0;
 }
 
+static int test_endpoint_node_and_bridge(void)
+{
+	T_ASSERT(parse("name: u\nlinks:\n"
+		       "  - endpoints: [a:eth0, {bridge: sw1, node: a}]\n"
+		       "    netem: {delay: 1ms, jitter: 3601s}\n") == 2);
+	T_DIAG_IS("t.yaml:3:25: error: a link endpoint names either 'node' or 'bridge', not both\n"
+		  "t.yaml:4:33: error: netem jitter 3601s is over one hour\n");
+	T_ASSERT(T->links[0].ep[1].bad);
+	return 0;
+}
+
 static int test_routes_tests_exec(void)
 {
 	T_ASSERT(parse("name: u\nnodes:\n  a:\n    routes:\n"
@@ -506,6 +517,7 @@ static const struct t_case cases[] = {
 	  0 },
 	{ "parse: wrong YAML types", test_wrong_types, 0 },
 	{ "parse: malformed endpoints, both forms", test_endpoint_forms_bad, 0 },
+	{ "parse: endpoint with node and bridge; jitter bound", test_endpoint_node_and_bridge, 0 },
 	{ "parse: routes, tests and exec entries", test_routes_tests_exec, 0 },
 	{ "parse: empty sections are empty", test_null_sections, 0 },
 	{ "parse: YAML syntax, two documents, unknown alias", test_syntax_error, 0 },
