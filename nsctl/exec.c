@@ -444,10 +444,14 @@ static int undo_hostlink(struct nlk **nl, const struct jrec *rec)
 		return 0; /* gone already (deleting the node's namespace took the pair with it) */
 	if (r < 0)
 		return r;
-	if (!rec->arg[1] || !streq(alias, rec->arg[1])) {
-		/* Same name, not our mark: somebody else's interface. Never touch it. */
-		log_warning("host interface '%s' does not carry nsctl's mark '%s': left alone",
-			    rec->arg[0], rec->arg[1] ? rec->arg[1] : "");
+	/* The mark goes on in a second request after the create (the kernel ignores
+	 * IFLA_IFALIAS in RTM_NEWLINK), so an `up` killed between the two leaves our veth
+	 * unmarked. An unmarked interface named by our own journal is ours: `up` checked the name
+	 * was free, under the lab lock, just before creating it. An interface carrying some
+	 * other mark is not. */
+	if (*alias && (!rec->arg[1] || !streq(alias, rec->arg[1]))) {
+		log_warning("host interface '%s' carries the mark '%s', not nsctl's '%s': left alone",
+			    rec->arg[0], alias, rec->arg[1] ? rec->arg[1] : "");
 		return 0;
 	}
 	return link_del(*nl, rec->arg[0]);

@@ -240,6 +240,13 @@ int lab_up(const char *path, const struct lab_opts *o)
 		log_error_errno(r, "cannot plan '%s'", path);
 		return EXIT_FAILED;
 	}
+	/* From the lock on, a signal means: stop at the next step and undo what was done. The
+	 * handlers go in before the lock is taken, so no signal can kill us between taking it
+	 * and journaling (which would leave the lock file behind). */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (lock_lab(t->name, &s) < 0)
 		return EXIT_FAILED;
 	r = state_has_journal(s);
@@ -254,15 +261,14 @@ int lab_up(const char *path, const struct lab_opts *o)
 		return EXIT_FAILED;
 	}
 	r = preflight(t, p);
+	if (r >= 0 && stop_requested) {
+		log_error("interrupted by a signal before anything was created");
+		r = -EINTR;
+	}
 	if (r < 0) {
 		(void)state_remove(s);
 		return EXIT_FAILED;
 	}
-	/* From here on a signal means: stop at the next step and undo what was done. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	r = state_begin(s, path);
 	if (r < 0) {
 		log_error_errno(r, "cannot start the journal of lab '%s'", t->name);

@@ -182,7 +182,8 @@ static void judge(struct ctx *c)
 	}
 }
 
-/* Reads /proc/sys/@key of the calling thread's netns as a number; -1 if it is not there. */
+/* Reads the number in the sysctl file @path (as the calling thread's netns shows it); -1 if
+ * there is no such file. */
 static long read_sysctl_long(const char *path)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
@@ -321,6 +322,8 @@ static void print_human(FILE *out, const struct ctx *c, size_t matrix_nodes, siz
 	if (shown > HUMAN_FAILURES_MAX)
 		fprintf(out, "... %zu more failed pairs not shown (--json lists every check)\n",
 			shown - HUMAN_FAILURES_MAX);
+	if (c->n_checks == 0)
+		fprintf(out, "no tests in the file (--all pings every node from every other)\n");
 	if (all)
 		fprintf(out, "matrix: %zu nodes, %zu pairs, %zu ok, %zu failed, %.2f s\n",
 			matrix_nodes, m_total, m_total - m_failed, m_failed, elapsed_s);

@@ -3,7 +3,7 @@
  * namespaces in one event loop, where running ping(8) once per pair would take minutes.
  *
  * Sockets. A socket belongs to the netns it was created in, for its whole life, whatever the
- * creating thread does afterwards (socket(7): sock_net() is fixed at sk_alloc()). So the thread
+ * creating thread does afterwards (the kernel fixes sock_net() in sk_alloc()). So the thread
  * visits each source namespace once with setns(), opens a raw ICMP (or ICMPv6) socket there and
  * moves on; at the end it goes back to the netns it came from, and a failure to get back is the
  * one error that outranks everything. One socket per (namespace, family): 1000 nodes need at
@@ -20,14 +20,18 @@
  *
  * Timing. The payload carries the CLOCK_REALTIME send time, and SO_TIMESTAMPNS gives the
  * kernel's receive time in the same clock, so the RTT does not include the time a reply waits
- * while the loop is busy with thousands of others. A reply to an earlier attempt that arrives
- * late is still a reply, with its own RTT.
+ * while the loop is busy with thousands of others (a wall-clock step during the run skews, at
+ * worst, the RTTs measured across it). A reply to an earlier attempt that arrives late is still
+ * a reply, with its own RTT.
  *
  * Retries. Round k sends one request for every probe still unanswered, then waits until each is
  * answered or @timeout_ms after the round's last request. The first packet to a neighbour waits
- * in the kernel's ARP/ND queue, not lost, but netem loss and an IPv6 link that came up within
- * the last second (its first neighbour solicitation is dropped: the test-netlink ping case has
- * the story) make single attempts flaky. */
+ * in the kernel's ARP/ND queue, not lost; but the neighbour's solicitation itself can be. Right
+ * after link-up the device's qdisc is still the no-op one until linkwatch work activates it,
+ * which may run after our first ARP request (dropped; ARP retransmits after 1 s: ~1 in 10 runs
+ * of tests/integ/test-probe's first case show a 1.007 s RTT), and IPv6 loses the first
+ * neighbour solicitation within ~1 s of carrier (the test-netlink ping case). Add netem loss,
+ * and single attempts are flaky. */
 #include "nsctl/probe.h"
 
 #include <arpa/inet.h>
@@ -279,9 +283,7 @@ int probe_reserve_fds(size_t extra)
 	/* New fds take the lowest free numbers, so the count (plus slack for what libc and the
 	 * caller open meanwhile) is what matters, not the highest fd in use. */
 	need = (rlim_t)open_fds + extra + 32;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= need)
-		return 0;
-	if (rl.rlim_cur == RLIM_INFINITY)
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
 		return 0;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
 		return -EMFILE;
@@ -325,7 +327,8 @@ static int build_groups(struct run *r)
 	if (!keys || !r->order || !r->g)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n; i++)
-		keys[i] = (struct sort_key){ r->p[i].netns_fd, r->p[i].family, i };
+		keys[i] = (struct sort_key){ r->p[i].netns_fd < 0 ? -1 : r->p[i].netns_fd,
+					     r->p[i].family, i };
 	qsort(keys, r->n, sizeof(*keys), sort_key_cmp);
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -381,7 +384,8 @@ static int group_socket(const struct group *g)
 			return -errno;
 	} else {
 		/* RFC 3542 filter: pass only what we parse. The kernel fills in the ICMPv6
-		 * checksum on raw ICMPv6 sockets and verifies it on receive (RFC 3542 3.1). */
+		 * checksum on raw ICMPv6 sockets (RFC 3542 3.1), and Linux drops received
+		 * messages whose checksum is wrong before we see them. */
 		struct icmp6_filter f;
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
@@ -408,6 +412,18 @@ static bool socket_error_is_fatal(int r)
 	       r == -ENOBUFS;
 }
 
+/* Settles every probe of @g with PROBE_ERROR @err: its socket cannot be had. */
+static void group_fail(struct run *r, const struct group *g, int err)
+{
+	for (size_t k = 0; k < g->n; k++) {
+		struct probe *p = &r->p[r->order[g->first + k]];
+
+		p->status = PROBE_ERROR;
+		p->err = err;
+	}
+	r->unanswered -= g->n;
+}
+
 /* Opens every group's socket, visiting each namespace once. A namespace that cannot be entered
  * or a family the kernel lacks (-EAFNOSUPPORT: IPv6 disabled) fails only that group's probes.
  * Returns 0 or a negative errno; the calling thread is back in its own netns in every case,
@@ -429,16 +445,9 @@ static int open_sockets(struct run *r)
 
 		if (want != cur) {
 			if (setns(want >= 0 ? want : saved, CLONE_NEWNET) < 0) {
-				fd = -errno;
 				/* A failed setns() leaves the thread where it was. */
-				for (size_t k = 0; k < g->n; k++) {
-					struct probe *p = &r->p[r->order[g->first + k]];
-
-					p->status = PROBE_ERROR;
-					p->err = fd;
-				}
-				r->unanswered -= g->n;
-				log_debug_errno(fd, "probe: cannot enter netns fd %d", want);
+				group_fail(r, g, -errno);
+				log_debug("probe: cannot enter netns fd %d: %m", want);
 				continue;
 			}
 			cur = want;
@@ -449,13 +458,7 @@ static int open_sockets(struct run *r)
 			break;
 		}
 		if (fd < 0) {
-			for (size_t k = 0; k < g->n; k++) {
-				struct probe *p = &r->p[r->order[g->first + k]];
-
-				p->status = PROBE_ERROR;
-				p->err = fd;
-			}
-			r->unanswered -= g->n;
+			group_fail(r, g, fd);
 			continue;
 		}
 		g->fd = fd;

@@ -246,7 +246,7 @@ c_not_up() {
 
 c_invalid_name() {
 	expect_exit 2 "$NSCTL" status Bad_Name 2>"$TMP/err"
-	grep -q "'Bad_Name' is not a lab name" "$TMP/err"
+	grep -q "'Bad_Name' is neither a topology file nor a lab name" "$TMP/err"
 	expect_exit 2 "$NSCTL" status ../etc 2>/dev/null
 	expect_exit 2 "$NSCTL" status -- -x 2>/dev/null
 	expect_exit 2 "$NSCTL" status "" 2>/dev/null

@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: MIT */
+/* The node launcher (see spawn.h): the host side of a node's PID 1.
+ *
+ * spawn_node() clones a child straight into new mount, PID, UTS and IPC namespaces with a raw
+ * clone(2) (fork semantics, no separate stack, as bubblewrap's raw_clone()). The child waits
+ * on a pipe until we have written its pid into the node's cgroup.procs files, so that not one
+ * instruction of the node runs outside its limits; then it moves into the node's netns,
+ * unshares its cgroup namespace (whose root is then the node's cgroup) and execs nsctl-init
+ * with the configuration on fd 3 and a status pipe on fd 4. The init does all the mount work in
+ * the new mount namespace and writes one report: ready, or errno + step.
+ *
+ * spawn_enter() goes the other way: fork, join the cgroups, setns() into each namespace of the
+ * running init (mnt last, then its root), fork again (a PID namespace applies to children
+ * only), exec. Reports travel over close-on-exec pipes, so an exec that succeeds closes them. */
+#include "nsctl/spawn.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/macro.h"
+#include "nsctl/init/proto.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define READY_TIMEOUT_MS 30000
+#define KILL_TIMEOUT_MS	 5000
+#define DEFAULT_PATH	 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static _Thread_local char last_error[256];
+
+const char *spawn_last_error(void)
+{
+	return last_error;
+}
+
+static int _printf_(2, 3) fail(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* ---- helpers shared by the children (no allocation, no stdio after fork) ---- */
+
+/* The report a child sends before it _exit()s: errno, the step, and for spawn_enter() the
+ * program's wait status. Smaller than PIPE_BUF, so each write is atomic. */
+struct child_report {
+	int32_t err;
+	int32_t status;
+	char step[200];
+};
+
+static _Noreturn void child_fail(int fd, int err, const char *what, const char *obj)
+{
+	struct child_report rep = { .err = err > 0 ? err : EIO };
+	size_t n = 0;
+
+	for (const char *s = what; s && *s && n + 1 < sizeof(rep.step); s++)
+		rep.step[n++] = *s;
+	for (const char *s = obj; s && *s && n + 1 < sizeof(rep.step); s++)
+		rep.step[n++] = *s;
+	(void)!write(fd, &rep, sizeof(rep));
+	_exit(127);
+}
+
+/* Back to default signal dispositions and an empty mask: exec keeps ignored signals ignored and
+ * the mask as it is, and nsctl's own handlers (rollback on SIGINT) must not run in a node. */
+static void signals_reset(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL); /* EINVAL for libc's reserved ones */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Marks every descriptor from @from up close-on-exec: nsctl's netlink sockets, journal and
+ * lock must not reach a node. close_range(2) is Linux 5.11; before it, a bounded loop. */
+static void fds_cloexec_from(unsigned from)
+{
+	if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	for (int fd = (int)from; fd < 4096; fd++)
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* execve(@argv) searching @path (the node's PATH, not ours), as execvpe() would. Returns with
+ * errno set when nothing could be executed. */
+static void exec_search(char *const *argv, char *const *envp, const char *path)
+{
+	char buf[PATH_MAX];
+	int err = ENOENT;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		return;
+	}
+	for (const char *p = path, *colon; *p; p = *colon ? colon + 1 : colon) {
+		size_t n;
+
+		colon = strchrnul(p, ':');
+		n = (size_t)(colon - p);
+		if (n == 0 || n + 1 + strlen(argv[0]) >= sizeof(buf))
+			continue;
+		memcpy(buf, p, n);
+		buf[n] = '/';
+		strcpy(buf + n + 1, argv[0]);
+		execve(buf, argv, envp);
+		if (errno == EACCES)
+			err = EACCES;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return;
+	}
+	errno = err;
+}
+
+/* Writes @pid into the cgroup.procs file @path. Returns 0 or a negative errno. */
+static int cgroup_join(const char *path, pid_t pid)
+{
+	char num[24];
+	int fd, len, r = 0;
+
+	len = snprintf(num, sizeof(num), "%d\n", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, num, (size_t)len) != len)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* ---- spawn_node ---- */
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char p[PATH_MAX];
+
+	if (strlen(path) >= sizeof(p))
+		return -ENAMETOOLONG;
+	strcpy(p, path);
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+struct cfg {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void cfg_add(struct cfg *c, const char *key, const char *val)
+{
+	size_t k = key ? strlen(key) : 0, v = strlen(val), need = c->len + k + v + 2;
+
+	if (c->err)
+		return;
+	if (need > c->cap) {
+		size_t cap = need < 4096 ? 4096 : need * 2;
+		char *p = realloc(c->buf, cap);
+
+		if (!p) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->buf = p;
+		c->cap = cap;
+	}
+	if (key) {
+		memcpy(c->buf + c->len, key, k);
+		c->buf[c->len + k] = '=';
+		c->len += k + 1;
+	}
+	memcpy(c->buf + c->len, val, v + 1);
+	c->len += v + 1;
+}
+
+/* Splits a bind "src:dst[:ro|:rw]" and resolves src on the host. */
+static int bind_parse(const char *spec, char *src, char *dst, bool *ro)
+{
+	const char *colon = strchr(spec, ':');
+	char raw[PATH_MAX];
+	size_t n, dlen;
+
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(raw))
+		return fail(-EINVAL, "bind '%s': expected src:dst[:ro]", spec);
+	memcpy(raw, spec, (size_t)(colon - spec));
+	raw[colon - spec] = '\0';
+	dlen = strlen(colon + 1);
+	*ro = false;
+	if (dlen > 3 && (streq(colon + 1 + dlen - 3, ":ro") || streq(colon + 1 + dlen - 3, ":rw"))) {
+		*ro = streq(colon + 1 + dlen - 3, ":ro");
+		dlen -= 3;
+	}
+	if (dlen == 0 || colon[1] != '/' || dlen >= PATH_MAX)
+		return fail(-EINVAL, "bind '%s': the destination must be an absolute path", spec);
+	memcpy(dst, colon + 1, dlen);
+	dst[dlen] = '\0';
+	if (raw[0] != '/')
+		return fail(-EINVAL, "bind '%s': the source must be an absolute path", spec);
+	if (!realpath(raw, src))
+		return fail(-errno, "bind source %s", raw);
+	n = strlen(dst);
+	while (n > 1 && dst[n - 1] == '/')
+		dst[--n] = '\0';
+	return 0;
+}
+
+/* Builds the init's configuration (nsctl/init/proto.h) in a memfd. */
+static int config_build(const struct spawn_spec *s, const char *state, int *ret_fd)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct cfg c = { 0 };
+	char src[PATH_MAX], dst[PATH_MAX];
+	int r = 0;
+
+	cfg_add(&c, NULL, NSCTL_INIT_MAGIC);
+	cfg_add(&c, NSCTL_INIT_K_HOSTNAME, s->hostname);
+	cfg_add(&c, NSCTL_INIT_K_STATE, state);
+	if (s->rootfs)
+		cfg_add(&c, NSCTL_INIT_K_ROOTFS, s->rootfs);
+	if (s->hosts)
+		cfg_add(&c, NSCTL_INIT_K_HOSTS, s->hosts);
+	if (s->exit_with_cmd)
+		cfg_add(&c, NSCTL_INIT_K_EXIT, "1");
+	for (size_t i = 0; s->binds && s->binds[i]; i++) {
+		bool ro = false;
+
+		r = bind_parse(s->binds[i], src, dst, &ro);
+		if (r < 0)
+			goto out;
+		cfg_add(&c, NSCTL_INIT_K_BIND_SRC, src);
+		cfg_add(&c, NSCTL_INIT_K_BIND_DST, dst);
+		cfg_add(&c, NSCTL_INIT_K_BIND_RO, ro ? "1" : "0");
+	}
+	for (size_t i = 0; s->cmd && s->cmd[i]; i++)
+		cfg_add(&c, NSCTL_INIT_K_ARG, s->cmd[i]);
+	for (size_t i = 0; s->env && s->env[i]; i++) {
+		if (!strchr(s->env[i], '=') || s->env[i][0] == '=') {
+			r = fail(-EINVAL, "env entry '%s' is not K=V", s->env[i]);
+			goto out;
+		}
+		cfg_add(&c, NSCTL_INIT_K_ENV, s->env[i]);
+	}
+	if (c.err) {
+		r = fail(c.err, "init configuration");
+		goto out;
+	}
+	fd = memfd_create("nsctl-init-config", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = fail(-errno, "memfd_create");
+		goto out;
+	}
+	for (size_t off = 0; off < c.len;) {
+		ssize_t k = write(fd, c.buf + off, c.len - off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = fail(k < 0 ? -errno : -EIO, "write init configuration");
+			goto out;
+		}
+		off += (size_t)k;
+	}
+	*ret_fd = TAKE_FD(fd);
+out:
+	free(c.buf);
+	return r;
+}
+
+/* Creates the state dir with merged/ (and upper/, work/ for an overlay); returns its real path,
+ * the spelling mountinfo uses, which the init compares against. */
+static int state_prepare(const struct spawn_spec *s, char *state)
+{
+	static const char *const subdirs[] = { "merged", "upper", "work" };
+	char sub[PATH_MAX];
+	struct stat lower = { 0 };
+	int r;
+
+	r = mkdir_p(s->state_dir, 0700);
+	if (r < 0)
+		return fail(r, "create state dir %s", s->state_dir);
+	if (!realpath(s->state_dir, state))
+		return fail(-errno, "state dir %s", s->state_dir);
+	if (s->rootfs && stat(s->rootfs, &lower) < 0)
+		return fail(-errno, "rootfs %s", s->rootfs);
+	for (size_t i = 0; i < (s->rootfs ? 3u : 1u); i++) {
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", state, subdirs[i]) >= sizeof(sub))
+			return fail(-ENAMETOOLONG, "state dir %s", state);
+		if (mkdir(sub, 0700) < 0 && errno != EEXIST)
+			return fail(-errno, "create %s", sub);
+		/* The upper dir's root is the node's "/": give it the rootfs's owner and mode, not
+		 * 0700, or nobody but root could look around in the node. */
+		if (i == 1 && (chmod(sub, lower.st_mode & 07777) < 0 ||
+			       chown(sub, lower.st_uid, lower.st_gid) < 0))
+			return fail(-errno, "chmod %s", sub);
+	}
+	return 0;
+}
+
+static int spec_check(const struct spawn_spec *s)
+{
+	struct stat st;
+
+	if (!s || !s->init_path || !s->hostname || !s->state_dir || s->netns_fd < 0)
+		return fail(-EINVAL, "spawn spec: init_path, hostname, state_dir, netns_fd needed");
+	if (!*s->hostname || strlen(s->hostname) > 64)
+		return fail(-EINVAL, "hostname '%s': 1 to 64 bytes", s->hostname);
+	if (s->state_dir[0] != '/')
+		return fail(-EINVAL, "state dir '%s' is not absolute", s->state_dir);
+	if (s->rootfs) {
+		if (s->rootfs[0] != '/')
+			return fail(-EINVAL, "rootfs '%s' is not absolute", s->rootfs);
+		if (stat(s->rootfs, &st) < 0)
+			return fail(-errno, "rootfs %s", s->rootfs);
+		if (!S_ISDIR(st.st_mode))
+			return fail(-ENOTDIR, "rootfs %s", s->rootfs);
+	}
+	if (access(s->init_path, X_OK) < 0)
+		return fail(-errno, "init %s", s->init_path);
+	return 0;
+}
+
+/* clone(2) with fork semantics: no new stack, the child continues here. The argument order of
+ * the raw syscall differs on s390 (bubblewrap's raw_clone()). */
+static pid_t raw_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, NULL, flags);
+#else
+	return (pid_t)syscall(SYS_clone, flags, NULL);
+#endif
+}
+
+/* The cloned child: PID 1 of the new PID namespace until it execs the init. */
+static _Noreturn void node_child(const struct spawn_spec *s, int sync_rd, int status_wr,
+				 int cfg_fd)
+{
+	char *const argv[] = { "nsctl-init", (char *)s->hostname, NULL };
+	char *const envp[] = { NULL };
+	int cfg, st, fd;
+	ssize_t k;
+	char c;
+
+	signals_reset();
+	/* EOF instead of a byte: the parent failed (cgroup) or died. Leave quietly. */
+	do
+		k = read(sync_rd, &c, 1);
+	while (k < 0 && errno == EINTR);
+	if (k != 1)
+		_exit(1);
+
+	/* Out of nsctl's session and process group: a ^C meant for `nsctl up` must not reach the
+	 * node, and the node outlives nsctl. */
+	if (setsid() < 0)
+		child_fail(status_wr, errno, "setsid", NULL);
+	/* The network namespace first: the init mounts sysfs, and sysfs shows the netns of the
+	 * mounting process (fs/sysfs/mount.c). */
+	if (setns(s->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(status_wr, errno, "setns into the node's network namespace", NULL);
+	/* After the cgroup.procs writes: a cgroup namespace is rooted at the cgroups of the
+	 * process that creates it, so the node sees its own cgroup as "/". */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(status_wr, errno, "unshare the cgroup namespace", NULL);
+
+	/* Park the two descriptors the init needs above the stdio range, then put them at 3 and 4;
+	 * dup2() clears close-on-exec on the copies. */
+	cfg = fcntl(cfg_fd, F_DUPFD_CLOEXEC, 10);
+	st = fcntl(status_wr, F_DUPFD_CLOEXEC, 10);
+	if (cfg < 0 || st < 0)
+		child_fail(status_wr, errno, "dup", NULL);
+	if (s->log_path) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			child_fail(st, errno, "open /dev/null", NULL);
+		fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+			child_fail(st, errno, "open log ", s->log_path);
+	}
+	if (dup2(cfg, NSCTL_INIT_CONFIG_FD) < 0 || dup2(st, NSCTL_INIT_STATUS_FD) < 0)
+		child_fail(st, errno, "dup2", NULL);
+	fds_cloexec_from(NSCTL_INIT_STATUS_FD + 1);
+
+	execve(s->init_path, argv, envp);
+	child_fail(NSCTL_INIT_STATUS_FD, errno, "exec init ", s->init_path);
+}
+
+static void kill_reap(pid_t pid)
+{
+	int st;
+
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Reads one fixed-size report from @fd within @timeout_ms. Returns 1 (got it), 0 (EOF first),
+ * or a negative errno (-ETIMEDOUT). */
+static int report_read(int fd, void *rep, size_t size, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+
+	while (got < size) {
+		int n = poll(&p, 1, timeout_ms);
+		ssize_t k;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		k = read(fd, (char *)rep + got, size - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return got ? -EPROTO : 0;
+		got += (size_t)k;
+	}
+	return 1;
+}
+
+int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
+{
+	_cleanup_close_ int cfg = -EBADF, sync_rd = -EBADF, sync_wr = -EBADF, st_rd = -EBADF,
+			    st_wr = -EBADF;
+	struct nsctl_init_report rep;
+	char state[PATH_MAX];
+	int p[2], r, st;
+	pid_t pid;
+
+	last_error[0] = '\0';
+	if (!ret_pid)
+		return fail(-EINVAL, "spawn_node: ret_pid is NULL");
+	r = spec_check(s);
+	if (r < 0)
+		return r;
+	r = state_prepare(s, state);
+	if (r < 0)
+		return r;
+	r = config_build(s, state, &cfg);
+	if (r < 0)
+		return r;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(-errno, "pipe");
+	sync_rd = p[0];
+	sync_wr = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(-errno, "pipe");
+	st_rd = p[0];
+	st_wr = p[1];
+
+	/* No CLONE_NEWNET: the netns exists already and is joined with setns(). No CLONE_NEWCGROUP
+	 * either: it must wait for the cgroup.procs writes below. */
+	pid = raw_clone(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD);
+	if (pid < 0)
+		return fail(-errno, "clone the node's init");
+	if (pid == 0)
+		node_child(s, sync_rd, st_wr, cfg);
+	close(TAKE_FD(sync_rd));
+	close(TAKE_FD(st_wr));
+
+	for (size_t i = 0; s->cgroup_procs && s->cgroup_procs[i]; i++) {
+		r = cgroup_join(s->cgroup_procs[i], pid);
+		if (r < 0) {
+			kill_reap(pid);
+			return fail(r, "cgroup %s", s->cgroup_procs[i]);
+		}
+	}
+	if (write(sync_wr, "1", 1) != 1) {
+		r = -errno;
+		kill_reap(pid);
+		return fail(r, "start the node's init");
+	}
+	close(TAKE_FD(sync_wr));
+
+	r = report_read(st_rd, &rep, sizeof(rep), READY_TIMEOUT_MS);
+	if (r == 1 && rep.err == 0) {
+		*ret_pid = pid;
+		return 0;
+	}
+	if (r == 1) {
+		rep.step[sizeof(rep.step) - 1] = '\0';
+		kill_reap(pid);
+		return fail(-rep.err, "%s", rep.step);
+	}
+	if (r < 0) {
+		kill_reap(pid);
+		return fail(r, "wait for the node's init to report");
+	}
+	/* EOF without a report: the init crashed or was killed. */
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return fail(-ECHILD, "the node's init ended (%s %d) before reporting",
+		    WIFSIGNALED(st) ? "signal" : "status",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+/* ---- spawn_enter ---- */
+
+struct enter_args {
+	pid_t init_pid;
+	char *const *cgroup_procs;
+	char *const *argv;
+	char *const *env;
+	const char *term;
+	bool tty;
+	int report;
+};
+
+static const struct {
+	const char *name;
+	int type;
+} node_namespaces[] = {
+	/* user first: it decides what the others may do; mnt last: after it, /proc/<pid> is
+	 * the node's, and setns(CLONE_NEWNS) needs CAP_SYS_CHROOT in our user namespace. */
+	{ "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC },	  { "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET },   { "pid", CLONE_NEWPID },	  { "cgroup", CLONE_NEWCGROUP },
+	{ "mnt", CLONE_NEWNS },
+};
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+static _Noreturn void enter_child(const struct enter_args *a)
+{
+	int fds[ELEMENTSOF(node_namespaces)], root, st;
+	char path[64], hostname[72], host_env[96], term_env[128];
+	size_t n_env = 0, n;
+	const char *node_path = DEFAULT_PATH;
+	bool has_path = false, has_host = false, has_term = false;
+	pid_t pid;
+
+	for (size_t i = 0; a->cgroup_procs && a->cgroup_procs[i]; i++)
+		if (cgroup_join(a->cgroup_procs[i], getpid()) < 0)
+			child_fail(a->report, errno, "cgroup ", a->cgroup_procs[i]);
+
+	/* Open every namespace before joining any: after setns(CLONE_NEWNS) our /proc is the
+	 * node's and /proc/<init_pid> means something else, or nothing. */
+	for (size_t i = 0; i < ELEMENTSOF(node_namespaces); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)a->init_pid,
+			 node_namespaces[i].name);
+		fds[i] = -1;
+		/* Joining our own user namespace is EINVAL; nodes normally share it. */
+		if (node_namespaces[i].type == CLONE_NEWUSER && same_file(path, "/proc/self/ns/user"))
+			continue;
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			child_fail(a->report, errno, "open ", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)a->init_pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		child_fail(a->report, errno, "open ", path);
+	for (size_t i = 0; i < ELEMENTSOF(node_namespaces); i++)
+		if (fds[i] >= 0 && setns(fds[i], node_namespaces[i].type) < 0)
+			child_fail(a->report, errno, "setns ", node_namespaces[i].name);
+	/* setns(CLONE_NEWNS) puts us at the namespace's root mount; the init's root (after its
+	 * pivot_root) is the one it sees, so take exactly that one, as nsenter --root does. */
+	if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		child_fail(a->report, errno, "chroot into the node's root", NULL);
+
+	for (n = 0; a->env && a->env[n]; n++) {
+		has_path |= strncmp(a->env[n], "PATH=", 5) == 0;
+		has_host |= strncmp(a->env[n], "HOSTNAME=", 9) == 0;
+		has_term |= strncmp(a->env[n], "TERM=", 5) == 0;
+		if (strncmp(a->env[n], "PATH=", 5) == 0)
+			node_path = a->env[n] + 5;
+	}
+
+	char *envp[n + 4];
+
+	for (size_t i = 0; i < n; i++)
+		envp[n_env++] = a->env[i];
+	if (!has_path)
+		envp[n_env++] = "PATH=" DEFAULT_PATH;
+	if (!has_host && gethostname(hostname, sizeof(hostname)) == 0) {
+		hostname[sizeof(hostname) - 1] = '\0';
+		snprintf(host_env, sizeof(host_env), "HOSTNAME=%s", hostname);
+		envp[n_env++] = host_env;
+	}
+	if (!has_term && a->term) {
+		snprintf(term_env, sizeof(term_env), "TERM=%s", a->term);
+		envp[n_env++] = term_env;
+	}
+	envp[n_env] = NULL;
+
+	/* A PID namespace applies to the children of the process that joins it. */
+	pid = fork();
+	if (pid < 0)
+		child_fail(a->report, errno, "fork", NULL);
+	if (pid == 0) {
+		if (a->tty) {
+			sigset_t ttou;
+
+			/* Our own process group in the terminal's foreground: job control and ^C
+			 * work for an interactive shell. tcsetpgrp() from a background group
+			 * raises SIGTTOU unless it is blocked (tcsetpgrp(3)). */
+			sigemptyset(&ttou);
+			sigaddset(&ttou, SIGTTOU);
+			(void)sigprocmask(SIG_BLOCK, &ttou, NULL);
+			(void)setpgid(0, 0);
+			(void)tcsetpgrp(STDIN_FILENO, getpid());
+		}
+		signals_reset();
+		fds_cloexec_from(3);
+		exec_search(a->argv, envp, node_path);
+		child_fail(a->report, errno, "exec ", a->argv[0]);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WUNTRACED);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			child_fail(a->report, errno, "wait", NULL);
+		/* Stopped (^Z): nobody here does job control, so let it go on instead of hanging. */
+		if (WIFSTOPPED(st)) {
+			(void)kill(pid, SIGCONT);
+			continue;
+		}
+		break;
+	}
+	{
+		struct child_report rep = { .err = 0, .status = st };
+
+		(void)!write(a->report, &rep, sizeof(rep));
+	}
+	_exit(0);
+}
+
+int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env)
+{
+	_cleanup_close_ int rd = -EBADF, wr = -EBADF;
+	struct enter_args a = {
+		.init_pid = init_pid,
+		.cgroup_procs = cgroup_procs,
+		.argv = argv,
+		.env = env,
+		.term = getenv("TERM"),
+	};
+	struct child_report rep, got = { .err = 0, .status = -1 };
+	int p[2], r, st;
+	pid_t pid;
+
+	last_error[0] = '\0';
+	if (!argv || !argv[0] || init_pid <= 0)
+		return fail(-EINVAL, "spawn_enter: a pid and a command are needed");
+	if (kill(init_pid, 0) < 0)
+		return fail(-errno, "node init %d", (int)init_pid);
+	a.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(-errno, "pipe");
+	rd = p[0];
+	wr = p[1];
+	a.report = wr;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail(-errno, "fork");
+	if (pid == 0)
+		enter_child(&a);
+	close(TAKE_FD(wr));
+
+	/* Reports until EOF: the program's exec failure (from the grandchild) comes before the
+	 * status its parent sends; the first error wins. */
+	while ((r = report_read(rd, &rep, sizeof(rep), -1)) == 1)
+		if (got.err == 0)
+			got = rep;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (a.tty) {
+		sigset_t ttou, old;
+
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		(void)sigprocmask(SIG_BLOCK, &ttou, &old);
+		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	if (got.err) {
+		got.step[sizeof(got.step) - 1] = '\0';
+		return fail(-got.err, "%s", got.step);
+	}
+	if (r < 0 || got.status < 0)
+		return fail(r < 0 ? r : -ECHILD, "enter node %d: no status", (int)init_pid);
+	return WIFSIGNALED(got.status) ? 128 + WTERMSIG(got.status) : WEXITSTATUS(got.status);
+}
+
+/* ---- spawn_stop ---- */
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	/* Ours: collect it. Not ours (nsctl up exited, this is nsctl down): ECHILD, fine. */
+	(void)waitpid(pid, &st, WNOHANG);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Waits until the process of @pidfd has ended (a zombie counts). Returns true if it did. */
+static bool wait_gone(int pidfd, pid_t pid, unsigned timeout_ms)
+{
+	long deadline = now_ms() + (long)timeout_ms;
+
+	for (;;) {
+		long left = deadline - now_ms();
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int n;
+
+		if (pidfd < 0) { /* no pidfd_open (before Linux 5.3): poll with kill(0) */
+			if (kill(pid, 0) < 0 && errno == ESRCH)
+				return true;
+			reap(pid);
+			if (left <= 0)
+				return false;
+			usleep(10000);
+			continue;
+		}
+		n = poll(&p, 1, left > 0 ? (int)left : 0);
+		if (n > 0)
+			return true;
+		if (n == 0 || errno != EINTR)
+			return false;
+	}
+}
+
+int spawn_stop(pid_t init_pid, unsigned timeout_ms)
+{
+	_cleanup_close_ int pidfd = -EBADF;
+	int r;
+
+	last_error[0] = '\0';
+	if (init_pid <= 1)
+		return fail(-EINVAL, "spawn_stop: bad pid %d", (int)init_pid);
+	/* A pidfd pins the process: the signals below cannot hit a recycled pid. */
+	pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return 0;
+	if (pidfd < 0 && errno != ENOSYS)
+		return fail(-errno, "pidfd_open %d", (int)init_pid);
+	r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0)
+		       : kill(init_pid, SIGTERM);
+	if (r < 0 && errno == ESRCH) {
+		reap(init_pid);
+		return 0;
+	}
+	if (r < 0)
+		return fail(-errno, "SIGTERM to %d", (int)init_pid);
+	if (wait_gone(pidfd, init_pid, timeout_ms)) {
+		reap(init_pid);
+		return 0;
+	}
+	r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0)
+		       : kill(init_pid, SIGKILL);
+	if (r < 0 && errno != ESRCH)
+		return fail(-errno, "SIGKILL to %d", (int)init_pid);
+	if (!wait_gone(pidfd, init_pid, KILL_TIMEOUT_MS))
+		return fail(-ETIMEDOUT, "node init %d survived SIGKILL", (int)init_pid);
+	reap(init_pid);
+	return 1;
+}
+
+/* ---- spawn_find_init ---- */
+
+int spawn_find_init(char *buf, size_t len)
+{
+	static const char *const rel[] = { "/nsctl-init", "/../libexec/nsctl/nsctl-init" };
+	const char *env = getenv("NSCTL_INIT");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		if (strlen(env) >= len)
+			return -ENAMETOOLONG;
+		strcpy(buf, env);
+		return access(buf, X_OK) < 0 ? -errno : 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(rel); i++) {
+		if ((size_t)snprintf(buf, len, "%s%s", exe, rel[i]) >= len)
+			return -ENAMETOOLONG;
+		if (access(buf, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
