@@ -474,6 +474,6 @@ const struct action_ops action_ops[_ACT_MAX] = {
 	[ACT_LINK_UP] = { "link-up", exec_link_up, up_describe, up_json },
 	[ACT_ROUTE_ADD] = { "route-add", exec_route_add, route_describe, route_json },
 	[ACT_QDISC_NETEM] = { "netem", exec_qdisc_netem, netem_describe, netem_json },
-	[ACT_NODE_START] = { "node-start", NULL, node_start_describe, node_start_json },
-	[ACT_NODE_EXEC] = { "exec", NULL, exec_describe, exec_json },
+	[ACT_NODE_START] = { "node-start", exec_node_start, node_start_describe, node_start_json },
+	[ACT_NODE_EXEC] = { "exec", exec_node_exec, exec_describe, exec_json },
 };

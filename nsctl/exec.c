@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,16 +25,23 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "netlink/netlink.h"
+#include "nsctl/cgroup.h"
+#include "nsctl/spawn.h"
 
 struct ns_slot {
 	const char *name; /* interned plan string; NULL = empty slot */
 	int fd;
 	struct nlk *nl;
+	pid_t init_pid; /* a node namespace's init, once node-start ran */
 };
 
 struct exec_ctx {
 	const struct plan *plan;
+	const struct exec_opts *o;
 	struct lab_state *state;
+	struct cg *cg; /* detected on the first node-start */
+	char init_path[PATH_MAX];
+	char detail[512]; /* what failed, when an errno alone does not say it */
 	struct ns_slot *slots; /* open addressing on the name pointer */
 	size_t mask;
 	int host_fd;
@@ -103,6 +113,7 @@ static void ctx_release(struct exec_ctx *ctx)
 	free(ctx->slots);
 	ctx->slots = NULL;
 	ctx->host_nl = nlk_free(ctx->host_nl);
+	ctx->cg = cg_free(ctx->cg);
 	if (ctx->host_fd >= 0)
 		close(ctx->host_fd);
 	ctx->host_fd = -EBADF;
@@ -338,6 +349,263 @@ int exec_qdisc_netem(struct exec_ctx *ctx, const struct action *a, struct action
 	return qdisc_add_netem(nl, a->netem.ifname, &spec);
 }
 
+/* ---- nodes ---- */
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
+
+/* "K=V" strings of the node's env, NULL-terminated. */
+static int node_env(const struct topo_node *n, char ***ret)
+{
+	char **v = calloc(n->s.n_env + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n->s.n_env; i++)
+		if (asprintf(&v[i], "%s=%s", n->s.env[i].key, n->s.env[i].value) < 0) {
+			v[i] = NULL;
+			strv_free(v);
+			return -ENOMEM;
+		}
+	*ret = v;
+	return 0;
+}
+
+/* @p as given if absolute, else relative to the topology file's directory. */
+static int resolve_path(const struct exec_ctx *ctx, const char *p, char *buf, size_t len)
+{
+	int n = p[0] == '/' ? snprintf(buf, len, "%s", p) :
+			      snprintf(buf, len, "%s/%s", ctx->o->topo_dir, p);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int node_binds(const struct exec_ctx *ctx, const struct topo_node *n, char ***ret)
+{
+	char **v = calloc(n->s.n_binds + 1, sizeof(*v));
+	char src[PATH_MAX];
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n->s.n_binds; i++) {
+		const struct topo_bind *b = &n->s.binds[i];
+		int r = resolve_path(ctx, b->src, src, sizeof(src));
+		if (r < 0 || asprintf(&v[i], "%s:%s%s", src, b->dst, b->ro ? ":ro" : "") < 0) {
+			v[i] = NULL;
+			strv_free(v);
+			return r < 0 ? r : -ENOMEM;
+		}
+	}
+	*ret = v;
+	return 0;
+}
+
+/* /etc/hosts of every node: the lab's nodes by name, at their first addresses. */
+static char *lab_hosts(const struct topo *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (int fam = 0; fam < 2; fam++) {
+			const struct topo_addr *a =
+				topo_node_first_addr(&t->nodes[i], fam ? AF_INET6 : AF_INET);
+			char host[TOPO_ADDRSTRLEN];
+			if (a)
+				fprintf(f, "%s\t%s\n", topo_addr_format_host(a, host, sizeof(host)),
+					t->nodes[i].name);
+		}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int write_pid_file(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX], txt[32];
+	_cleanup_close_ int fd = -EBADF;
+	int n = snprintf(txt, sizeof(txt), "%d\n", (int)pid);
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/pid", dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	return write(fd, txt, (size_t)n) == n ? 0 : -EIO;
+}
+
+static int need_cgroups(struct exec_ctx *ctx)
+{
+	int r;
+
+	if (ctx->cg)
+		return 0;
+	r = cg_detect(CG_ROOT, &ctx->cg);
+	if (r < 0)
+		snprintf(ctx->detail, sizeof(ctx->detail), "no usable cgroup hierarchy at %s",
+			 CG_ROOT);
+	return r;
+}
+
+int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
+{
+	const struct topo_node *n = a->node.node;
+	const struct topo_node_settings *s = &n->s;
+	const char *lab = ctx->o->topo->name;
+	struct cg_limits lim = {
+		.memory = s->limits.has_memory ? s->limits.memory : 0,
+		.cpu_millis = s->limits.has_cpu ? s->limits.cpu_millis : 0,
+		.pids = s->limits.has_pids ? s->limits.pids : 0,
+	};
+	_cleanup_(cg_paths_freep) char **procs = NULL;
+	_cleanup_(strv_freep) char **env = NULL, **binds = NULL;
+	_cleanup_free_ char *hosts = NULL;
+	char dir[PATH_MAX], rootfs[PATH_MAX], log[PATH_MAX + 16];
+	struct ns_slot *slot = slot_of(ctx, a->node.netns);
+	struct spawn_spec spec;
+	int fd, seq, r;
+	pid_t pid;
+
+	ctx->last_nl = NULL;
+	fd = ns_fd(ctx, a->node.netns);
+	if (fd < 0)
+		return fd;
+	r = need_cgroups(ctx);
+	if (r < 0)
+		return r;
+	if (!ctx->init_path[0] && (r = spawn_find_init(ctx->init_path, sizeof(ctx->init_path))) < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "cannot find nsctl-init");
+		return r;
+	}
+	r = state_node_dir(ctx->state, n->name, dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	if (s->rootfs && !streq(s->rootfs, "host") &&
+	    (r = resolve_path(ctx, s->rootfs, rootfs, sizeof(rootfs))) < 0)
+		return r;
+	snprintf(log, sizeof(log), "%s/console.log", dir);
+	if (node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 || !(hosts = lab_hosts(ctx->o->topo)))
+		return -ENOMEM;
+
+	/* The dir first, then the cgroup: undo runs in reverse, so the node's processes are
+	 * killed (and its mounts gone with its mount namespace) before its files are removed. */
+	seq = state_intent(ctx->state, JREC_NODEDIR, n->name, NULL);
+	if (seq < 0)
+		return seq;
+	seq = state_intent(ctx->state, JREC_CGROUP, n->name, NULL);
+	if (seq < 0)
+		return seq;
+	r = cg_node_create(ctx->cg, lab, n->name, &lim);
+	/* On failure cg_node_create() leaves nothing; -EEXIST means a cgroup that is not ours. */
+	(void)state_mark(ctx->state, seq, r < 0 ? JREC_FAILED : JREC_DONE);
+	if (r < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "cgroup nsctl/%s/%s", lab, n->name);
+		return r;
+	}
+	r = cg_node_procs_paths(ctx->cg, lab, n->name, &procs);
+	if (r < 0)
+		return r;
+	spec = (struct spawn_spec){
+		.init_path = ctx->init_path,
+		.netns_fd = fd,
+		.hostname = n->hostname ? n->hostname : n->name,
+		.rootfs = s->rootfs && !streq(s->rootfs, "host") ? rootfs : NULL,
+		.state_dir = dir,
+		.hosts = hosts,
+		.binds = (const char *const *)binds,
+		.cmd = s->n_cmd ? s->cmd : NULL,
+		.env = env,
+		.cgroup_procs = procs,
+		.log_path = log,
+	};
+	r = spawn_node(&spec, &pid);
+	if (r < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
+		return r;
+	}
+	slot->init_pid = pid;
+	return write_pid_file(dir, pid);
+}
+
+int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
+{
+	const struct topo_node *n = a->node.node;
+	const char *lab = ctx->o->topo->name;
+	struct ns_slot *slot = slot_of(ctx, a->node.netns);
+	_cleanup_(cg_paths_freep) char **procs = NULL;
+	_cleanup_(strv_freep) char **env = NULL;
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", a->node.exec->cmd, NULL };
+	int r;
+
+	ctx->last_nl = NULL;
+	if (slot->name != a->node.netns || slot->init_pid <= 0)
+		return -ESRCH;
+	r = cg_node_procs_paths(ctx->cg, lab, n->name, &procs);
+	if (r < 0)
+		return r;
+	r = node_env(n, &env);
+	if (r < 0)
+		return r;
+	/* The command's output goes to ours, under a line naming the node. */
+	printf("[%s] $ %s\n", n->name, a->node.exec->cmd);
+	fflush(stdout);
+	r = spawn_enter(slot->init_pid, procs, argv, env);
+	if (r < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
+		return r;
+	}
+	if (r != 0 && !a->node.exec->optional) {
+		snprintf(ctx->detail, sizeof(ctx->detail),
+			 "the command exited with status %d (mark it 'optional: true' to go on)", r);
+		return -ECANCELED;
+	}
+	if (r != 0)
+		printf("[%s] exited with status %d (optional: going on)\n", n->name, r);
+	return 0;
+}
+
+int exec_node_pid(const struct lab_state *s, const char *netns_name, const char *node)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8], buf[32] = { 0 };
+	struct stat want, got;
+	_cleanup_close_ int fd = -EBADF;
+	pid_t pid;
+	int r = state_node_dir(s, node, dir, sizeof(dir));
+
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		return -ESRCH;
+	pid = (pid_t)atoi(buf);
+	if (pid <= 0)
+		return -ESRCH;
+	/* A pid can be reused: it is our init only if it sits in the node's namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &got) < 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/run/netns/%s", netns_name);
+	if (stat(path, &want) < 0)
+		return -errno;
+	if (got.st_ino != want.st_ino || got.st_dev != want.st_dev)
+		return -ESRCH;
+	return (int)pid;
+}
+
 /* ---- the loop ---- */
 
 static void log_step_failure(struct exec_ctx *ctx, size_t i, size_t n, const struct action *a,
@@ -358,6 +626,9 @@ static void log_step_failure(struct exec_ctx *ctx, size_t i, size_t n, const str
 	else if (r == -EINTR)
 		log_error("step %zu/%zu %s: interrupted by a signal", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name);
+	else if (ctx->detail[0])
+		log_error("step %zu/%zu %s: %s: %s", i + 1, n, desc ? desc : action_ops[a->kind].name,
+			  ctx->detail, strerror(-r));
 	else if (extack && *extack)
 		log_error("step %zu/%zu %s: %s (kernel: \"%s\")", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name, strerror(-r), extack);
@@ -386,6 +657,7 @@ int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_
 
 	memset(stats, 0, sizeof(*stats));
 	r = ctx_init(&ctx, p, state);
+	ctx.o = o;
 	for (i = 0; r >= 0 && i < n; i++) {
 		const struct action *a = plan_get(p, i);
 		const struct action_ops *ops = &action_ops[a->kind];
@@ -396,10 +668,10 @@ int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_
 			r = -EINTR;
 		else if (injected)
 			r = -EIO;
-		else if (!ops->apply)
-			continue; /* node-start and exec: nodes get processes with issue 4 */
-		else
+		else {
+			ctx.detail[0] = '\0';
 			r = ops->apply(&ctx, a, NULL);
+		}
 		if (r < 0) {
 			log_step_failure(&ctx, i, n, a, r, injected);
 			stats->failed_step = i + 1;
@@ -457,9 +729,33 @@ static int undo_hostlink(struct nlk **nl, const struct jrec *rec)
 	return link_del(*nl, rec->arg[0]);
 }
 
+/* Stops every process of a node at once (its cgroup: freeze + kill, or cgroup.kill) and
+ * removes the cgroup. Killing the init also ends its PID and mount namespaces, so the node's
+ * mounts go with it. */
+static int undo_cgroup(struct cg **cg, const char *lab, const char *node)
+{
+	int r;
+
+	if (!*cg) {
+		r = cg_detect(CG_ROOT, cg);
+		if (r < 0)
+			return r;
+	}
+	r = cg_node_kill(*cg, lab, node, 5000);
+	/* The node's init may be our child (rollback in the same process): reap it. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (r < 0)
+		return r;
+	r = cg_node_remove(*cg, lab, node);
+	return r < 0 ? r : 1;
+}
+
 int exec_undo_journal(struct lab_state *state)
 {
 	_cleanup_(nlk_freep) struct nlk *host_nl = NULL;
+	_cleanup_(cg_freep) struct cg *cg = NULL;
+	bool had_cgroups = false;
 	struct jrec *recs = NULL;
 	size_t n = 0;
 	int r, first = 0, removed = 0;
@@ -493,6 +789,19 @@ int exec_undo_journal(struct lab_state *state)
 				log_error_errno(r, "cannot remove network namespace '%s'",
 						rec->arg[0]);
 			break;
+		case JREC_CGROUP:
+			had_cgroups = true;
+			r = undo_cgroup(&cg, state_lab(state), rec->arg[0]);
+			if (r < 0)
+				log_error_errno(r, "cannot stop node '%s' (cgroup nsctl/%s/%s)",
+						rec->arg[0], state_lab(state), rec->arg[0]);
+			break;
+		case JREC_NODEDIR:
+			r = state_node_dir_remove(state, rec->arg[0]);
+			if (r < 0)
+				log_error_errno(r, "cannot remove the state dir of node '%s'",
+						rec->arg[0]);
+			break;
 		default:
 			r = 0;
 			break;
@@ -503,5 +812,10 @@ int exec_undo_journal(struct lab_state *state)
 			removed++;
 	}
 	state_records_free(recs, n);
+	if (had_cgroups && cg) {
+		r = cg_lab_remove(cg, state_lab(state));
+		if (r < 0 && first == 0)
+			first = log_error_errno(r, "cannot remove cgroup nsctl/%s", state_lab(state));
+	}
 	return first < 0 ? first : removed;
 }

@@ -13,6 +13,8 @@
 struct nlk;
 
 struct exec_opts {
+	const struct topo *topo; /* the validated model the plan was built from */
+	const char *topo_dir;	 /* absolute dir of the topology file: relative rootfs and binds */
 	unsigned long fail_at;	     /* test hook: step k fails with -EIO before it runs; 0 = off */
 	volatile sig_atomic_t *stop; /* set by a signal handler: roll back at the next step */
 	bool progress;		     /* print a progress line on stderr (a TTY) */
@@ -56,3 +58,9 @@ int exec_addr_add(struct exec_ctx *ctx, const struct action *a, struct action_re
 int exec_link_up(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_route_add(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_qdisc_netem(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+
+/* Reads the init pid `up` recorded for @node and checks it is still that node's init (it is in
+ * the network namespace /run/netns/@netns_name). Returns the pid (> 0), -ESRCH, or -errno. */
+int exec_node_pid(const struct lab_state *s, const char *netns_name, const char *node);

@@ -3,6 +3,9 @@
 #include "nsctl/lab.h"
 
 #include <ctype.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +20,9 @@
 #include "common/macro.h"
 #include "netlink/netlink.h"
 #include "nsctl/cli.h"
+#include "nsctl/cgroup.h"
 #include "nsctl/exec.h"
+#include "nsctl/spawn.h"
 #include "nsctl/labtest.h"
 #include "nsctl/plan.h"
 #include "nsctl/state.h"
@@ -107,6 +112,51 @@ static unsigned features_missing(unsigned need)
 	return (unsigned)WEXITSTATUS(st);
 }
 
+/* What node start needs: the init binary, the cgroup controllers of the limits, the rootfs
+ * dirs and bind sources (relative to the topology file's dir, the process's cwd here:
+ * checked by path as written when relative... resolved by the caller). */
+static int preflight_nodes(const struct topo *t)
+{
+	_cleanup_(cg_freep) struct cg *cg = NULL;
+	char init[PATH_MAX];
+	int r, bad = 0;
+
+	if (t->n_nodes == 0)
+		return 0;
+	r = spawn_find_init(init, sizeof(init));
+	if (r < 0) {
+		log_error("cannot find nsctl-init (the nodes' init): build it with 'make', or set "
+			  "NSCTL_INIT; nothing was changed");
+		bad = r;
+	}
+	r = cg_detect(CG_ROOT, &cg);
+	if (r < 0)
+		return log_error_errno(r, "no usable cgroup hierarchy at %s; nothing was changed",
+				       CG_ROOT);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_limits *l = &t->nodes[i].s.limits;
+		struct cg_limits lim = {
+			.memory = l->has_memory ? l->memory : 0,
+			.cpu_millis = l->has_cpu ? l->cpu_millis : 0,
+			.pids = l->has_pids ? l->pids : 0,
+		};
+		const char *missing = NULL;
+
+		r = cg_check(cg, &lim, &missing);
+		if (r == -EOPNOTSUPP) {
+			log_error("node '%s' has limits that need the cgroup controller '%s', which "
+				  "this host does not offer (cgroup v%d); nothing was changed",
+				  t->nodes[i].name, missing ? missing : "?", cg_version(cg));
+			bad = r;
+		} else if (r < 0) {
+			log_error_errno(r, "node '%s': its limits cannot be set here",
+					t->nodes[i].name);
+			bad = r;
+		}
+	}
+	return bad;
+}
+
 /* Everything `up` can check before it changes anything: names nsctl would create are free,
  * and the kernel has the features the file uses. Returns 0 or a negative errno (logged). */
 static int preflight(const struct topo *t, const struct plan *p)
@@ -151,6 +201,9 @@ static int preflight(const struct topo *t, const struct plan *p)
 			}
 		}
 	}
+	r = preflight_nodes(t);
+	if (r < 0)
+		bad = r;
 	missing = features_missing(features_needed(p));
 	if (missing & FEAT_DUMMY) {
 		log_error("this kernel has no dummy interfaces (CONFIG_DUMMY); the file uses "
@@ -222,6 +275,7 @@ int lab_up(const char *path, const struct lab_opts *o)
 	struct exec_stats stats = { 0 };
 	struct exec_opts eo = { .stop = &stop_requested, .progress = isatty(STDERR_FILENO) };
 	struct sigaction sa = { .sa_handler = on_stop_signal };
+	char topo_real[PATH_MAX];
 	int unsupported = 0, r;
 
 	r = cli_load_topology(path, false, &t, &unsupported);
@@ -276,6 +330,13 @@ int lab_up(const char *path, const struct lab_opts *o)
 		return EXIT_FAILED;
 	}
 	eo.fail_at = exec_fail_at_from_env();
+	eo.topo = t;
+	if (!realpath(path, topo_real)) {
+		log_error_errno(-errno, "cannot resolve '%s'", path);
+		(void)state_remove(s);
+		return EXIT_FAILED;
+	}
+	eo.topo_dir = dirname(topo_real);
 	log_info("bringing up lab '%s': %zu steps", t->name, plan_count(p));
 	r = exec_apply(p, s, &eo, &stats);
 	if (r < 0) {
@@ -426,27 +487,16 @@ static int split_lab_node(const char *arg, char **ret_lab, const char **ret_node
 	return 0;
 }
 
-/* A private mount namespace with /sys remounted, so /sys/class/net shows the node's
- * interfaces (what `ip netns exec` does). Failing that, the command still runs. */
-static void remount_sys(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return;
-	/* Slave, not private: host mounts still reach us, ours never reach the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return;
-	if (umount2("/sys", MNT_DETACH) < 0)
-		return;
-	(void)mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-}
 
 int lab_exec(const char *target, char **cmd)
 {
 	_cleanup_free_ char *lab = NULL, *ns = NULL;
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_(state_freep) struct lab_state *s = NULL;
+	_cleanup_(cg_freep) struct cg *cg = NULL;
+	_cleanup_(cg_paths_freep) char **procs = NULL;
 	char *shell_argv[] = { NULL, NULL };
 	const char *node;
-	int r;
+	int pid, r;
 
 	r = split_lab_node(target, &lab, &node);
 	if (r < 0) {
@@ -457,31 +507,40 @@ int lab_exec(const char *target, char **cmd)
 		return EXIT_EXEC_FAILED;
 	if (asprintf(&ns, "%s-%s", lab, node) < 0)
 		return EXIT_EXEC_FAILED;
-	fd = netns_open(ns);
-	if (fd == -ENOENT) {
-		log_error(
-			"lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
-			"up?)",
-			lab, node, ns);
+	r = netns_exists(ns);
+	if (r <= 0) {
+		log_error("lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
+			  "up?)",
+			  lab, node, ns);
 		return EXIT_EXEC_FAILED;
 	}
-	if (fd < 0) {
-		log_error_errno(fd, "cannot open network namespace '%s'", ns);
-		return EXIT_EXEC_FAILED;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		log_error_errno(-errno, "cannot enter network namespace '%s'", ns);
-		return EXIT_EXEC_FAILED;
-	}
-	remount_sys();
 	if (!cmd || !cmd[0]) {
 		const char *sh = getenv("SHELL");
-		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		/* The node's own shell: the host's $SHELL may not exist in a rootfs dir. */
+		shell_argv[0] = (char *)(sh && *sh && access(sh, X_OK) == 0 ? sh : "/bin/sh");
 		cmd = shell_argv;
 	}
-	execvp(cmd[0], cmd);
-	r = errno;
-	log_error_errno(-r, "cannot run '%s' in %s/%s", cmd[0], lab, node);
-	/* The shell's convention: 127 not found, 126 found but not runnable. */
-	return r == ENOENT ? 127 : 126;
+	/* state_lock() would fail while `up` runs; only the state's paths are needed here. */
+	r = state_open_readonly(lab, &s);
+	if (r < 0)
+		return log_error_errno(r, "cannot read the state of lab '%s'", lab), EXIT_EXEC_FAILED;
+	pid = exec_node_pid(s, ns, node);
+	if (pid < 0) {
+		log_error_errno(pid, "node '%s' of lab '%s' has no running init", node, lab);
+		return EXIT_EXEC_FAILED;
+	}
+	if (cg_detect(CG_ROOT, &cg) >= 0)
+		(void)cg_node_procs_paths(cg, lab, node, &procs);
+	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups. */
+	r = spawn_enter(pid, procs, cmd, NULL);
+	if (r == -ENOENT) {
+		log_error("'%s' not found in %s/%s", cmd[0], lab, node);
+		return 127;
+	}
+	if (r < 0) {
+		log_error_errno(r, "cannot run '%s' in %s/%s (%s)", cmd[0], lab, node,
+				spawn_last_error());
+		return EXIT_EXEC_FAILED;
+	}
+	return r;
 }

@@ -218,7 +218,8 @@ static int bind_parse(const char *spec, char *src, char *dst, bool *ro)
 	raw[colon - spec] = '\0';
 	dlen = strlen(colon + 1);
 	*ro = false;
-	if (dlen > 3 && (streq(colon + 1 + dlen - 3, ":ro") || streq(colon + 1 + dlen - 3, ":rw"))) {
+	if (dlen > 3 &&
+	    (streq(colon + 1 + dlen - 3, ":ro") || streq(colon + 1 + dlen - 3, ":rw"))) {
 		*ro = streq(colon + 1 + dlen - 3, ":ro");
 		dlen -= 3;
 	}
@@ -363,8 +364,7 @@ static pid_t raw_clone(unsigned long flags)
 }
 
 /* The cloned child: PID 1 of the new PID namespace until it execs the init. */
-static _Noreturn void node_child(const struct spawn_spec *s, int sync_rd, int status_wr,
-				 int cfg_fd)
+static _Noreturn void node_child(const struct spawn_spec *s, int sync_rd, int status_wr, int cfg_fd)
 {
 	char *const argv[] = { "nsctl-init", (char *)s->hostname, NULL };
 	char *const envp[] = { NULL };
@@ -459,7 +459,7 @@ int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
 			    st_wr = -EBADF;
 	struct nsctl_init_report rep;
 	char state[PATH_MAX];
-	int p[2], r, st;
+	int p[2], r, st = 0;
 	pid_t pid;
 
 	last_error[0] = '\0';
@@ -545,10 +545,11 @@ static const struct {
 	const char *name;
 	int type;
 } node_namespaces[] = {
-	/* user first: it decides what the others may do; mnt last: after it, /proc/<pid> is
-	 * the node's, and setns(CLONE_NEWNS) needs CAP_SYS_CHROOT in our user namespace. */
-	{ "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC },	  { "uts", CLONE_NEWUTS },
-	{ "net", CLONE_NEWNET },   { "pid", CLONE_NEWPID },	  { "cgroup", CLONE_NEWCGROUP },
+	/* user first: joining it grants the capabilities the other setns() calls need in there.
+	 * mnt last, as nsenter(1) does: from then on paths resolve inside the node (the fds were
+	 * all opened before), and the cgroup namespace is joined while our cgroups still show. */
+	{ "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET },   { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP },
 	{ "mnt", CLONE_NEWNS },
 };
 
@@ -566,7 +567,7 @@ static _Noreturn void enter_child(const struct enter_args *a)
 	char path[64], hostname[72], host_env[96], term_env[128];
 	size_t n_env = 0, n;
 	const char *node_path = DEFAULT_PATH;
-	bool has_path = false, has_host = false, has_term = false;
+	bool has_path = false, has_host = false, has_term = false, has_home = false;
 	pid_t pid;
 
 	for (size_t i = 0; a->cgroup_procs && a->cgroup_procs[i]; i++)
@@ -580,7 +581,8 @@ static _Noreturn void enter_child(const struct enter_args *a)
 			 node_namespaces[i].name);
 		fds[i] = -1;
 		/* Joining our own user namespace is EINVAL; nodes normally share it. */
-		if (node_namespaces[i].type == CLONE_NEWUSER && same_file(path, "/proc/self/ns/user"))
+		if (node_namespaces[i].type == CLONE_NEWUSER &&
+		    same_file(path, "/proc/self/ns/user"))
 			continue;
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
@@ -602,11 +604,12 @@ static _Noreturn void enter_child(const struct enter_args *a)
 		has_path |= strncmp(a->env[n], "PATH=", 5) == 0;
 		has_host |= strncmp(a->env[n], "HOSTNAME=", 9) == 0;
 		has_term |= strncmp(a->env[n], "TERM=", 5) == 0;
+		has_home |= strncmp(a->env[n], "HOME=", 5) == 0;
 		if (strncmp(a->env[n], "PATH=", 5) == 0)
 			node_path = a->env[n] + 5;
 	}
 
-	char *envp[n + 4];
+	char *envp[n + 5];
 
 	for (size_t i = 0; i < n; i++)
 		envp[n_env++] = a->env[i];
@@ -617,6 +620,8 @@ static _Noreturn void enter_child(const struct enter_args *a)
 		snprintf(host_env, sizeof(host_env), "HOSTNAME=%s", hostname);
 		envp[n_env++] = host_env;
 	}
+	if (!has_home)
+		envp[n_env++] = "HOME=/root";
 	if (!has_term && a->term) {
 		snprintf(term_env, sizeof(term_env), "TERM=%s", a->term);
 		envp[n_env++] = term_env;
@@ -652,7 +657,8 @@ static _Noreturn void enter_child(const struct enter_args *a)
 			continue;
 		if (w < 0)
 			child_fail(a->report, errno, "wait", NULL);
-		/* Stopped (^Z): nobody here does job control, so let it go on instead of hanging. */
+		/* Stopped (^Z): nobody here does job control, so let it go on instead of hanging.
+		 */
 		if (WIFSTOPPED(st)) {
 			(void)kill(pid, SIGCONT);
 			continue;

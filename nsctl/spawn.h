@@ -13,21 +13,21 @@
 #include <sys/types.h>
 
 struct spawn_spec {
-	const char *init_path; /* the nsctl-init binary (spawn_find_init()) */
-	int netns_fd;	       /* the node's network namespace (already created) */
-	const char *hostname;  /* 1..64 bytes */
-	const char *rootfs;    /* NULL = the host's root, read-only; else an absolute directory:
-				* the overlayfs lower layer, with state_dir/upper on top */
-	const char *state_dir; /* absolute per-node dir (/run/nsctl/<lab>/nodes/<node>): created
-				* here with merged/ (and upper/, work/ for a rootfs dir); removing
-				* it on down is the executor's */
-	const char *hosts;     /* /etc/hosts content; NULL = localhost lines only */
-	const char *const *binds; /* "src:dst[:ro|:rw]", src absolute on the host (resolved here
-				   * with realpath), dst absolute in the node; NULL-terminated or
-				   * NULL */
-	char *const *cmd;	  /* the node's main process; NULL = the init idles */
-	char *const *env;	  /* "K=V" for cmd (PATH and HOSTNAME added unless given);
-				   * NULL-terminated or NULL */
+	const char *init_path;	   /* the nsctl-init binary (spawn_find_init()) */
+	int netns_fd;		   /* the node's network namespace (already created) */
+	const char *hostname;	   /* 1..64 bytes */
+	const char *rootfs;	   /* NULL = the host's root, read-only; else an absolute directory:
+				    * the overlayfs lower layer, with state_dir/upper on top */
+	const char *state_dir;	   /* absolute per-node dir (/run/nsctl/<lab>/nodes/<node>): created
+				    * here with merged/ (and upper/, work/ for a rootfs dir); removing
+				    * it on down is the executor's */
+	const char *hosts;	   /* /etc/hosts content; NULL = localhost lines only */
+	const char *const *binds;  /* "src:dst[:ro|:rw]", src absolute on the host (resolved here
+				    * with realpath), dst absolute in the node; NULL-terminated or
+				    * NULL */
+	char *const *cmd;	   /* the node's main process; NULL = the init idles */
+	char *const *env;	   /* "K=V" for cmd (PATH, HOSTNAME, HOME=/root added unless
+				    * given); NULL-terminated or NULL */
 	char *const *cgroup_procs; /* cgroup.procs files that get the init's pid before it runs
 				    * anything (and before it unshares its cgroup namespace);
 				    * NULL-terminated or NULL */
@@ -51,9 +51,9 @@ int spawn_node(const struct spawn_spec *s, pid_t *ret_pid);
 /* Runs @argv inside every namespace of the node whose init is @init_pid (setns to its user (if
  * it differs from ours), ipc, uts, net, pid, cgroup and mnt namespaces, mnt last, then its
  * root), after joining the cgroups of @cgroup_procs (NULL-terminated or NULL), cwd "/". PATH is
- * searched with the node's PATH. @env (NULL-terminated or NULL) gets PATH, HOSTNAME and TERM
- * (ours) added unless it has them. With a terminal on stdin that is our foreground, the program
- * gets its own process group in the foreground (an interactive shell works) and we take the
+ * searched with the node's PATH. @env (NULL-terminated or NULL) gets PATH, HOSTNAME, HOME=/root
+ * and TERM (ours) added unless it has them. With a terminal on stdin that is our foreground, the
+ * program gets its own process group in the foreground (an interactive shell works) and we take the
  * terminal back afterwards. Returns the exit status of @argv (128+N if killed by signal N), or
  * a negative errno (-ESRCH: no such init; -ENOENT: no such program in the node; others from
  * setns), with the step in spawn_last_error(). */

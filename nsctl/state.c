@@ -16,6 +16,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +33,12 @@
 static const char *const jrec_names[_JREC_MAX] = {
 	[JREC_NETNS] = "netns",
 	[JREC_HOSTLINK] = "hostlink",
+	[JREC_NODEDIR] = "nodedir",
+	[JREC_CGROUP] = "cgroup",
 };
 
 struct lab_state {
+	char *lab;
 	char *dir;
 	char *journal_path;
 	char *topo_path;
@@ -70,6 +75,7 @@ struct lab_state *state_free(struct lab_state *s)
 		close(s->journal_fd);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
+	free(s->lab);
 	free(s->dir);
 	free(s->journal_path);
 	free(s->topo_path);
@@ -97,7 +103,7 @@ int state_lock(const char *lab, struct lab_state **ret, int *ret_holder)
 	if (!s)
 		return -ENOMEM;
 	s->lock_fd = s->journal_fd = -EBADF;
-	if (asprintf(&s->dir, "%s/%s", root, lab) < 0 ||
+	if (!(s->lab = strdup(lab)) || asprintf(&s->dir, "%s/%s", root, lab) < 0 ||
 	    asprintf(&s->journal_path, "%s/journal", s->dir) < 0 ||
 	    asprintf(&s->topo_path, "%s/topology.yaml", s->dir) < 0 ||
 	    asprintf(&lock_path, "%s/lock", s->dir) < 0) {
@@ -151,6 +157,28 @@ fail_errno:;
 	return e;
 }
 
+static struct lab_state *state_new(const char *lab)
+{
+	struct lab_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->lock_fd = s->journal_fd = -EBADF;
+	if (!(s->lab = strdup(lab)) || asprintf(&s->dir, "%s/%s", state_root(), lab) < 0 ||
+	    asprintf(&s->journal_path, "%s/journal", s->dir) < 0 ||
+	    asprintf(&s->topo_path, "%s/topology.yaml", s->dir) < 0)
+		return state_free(s);
+	return s;
+}
+
+int state_open_readonly(const char *lab, struct lab_state **ret)
+{
+	if (!state_lab_name_ok(lab))
+		return -EINVAL;
+	*ret = state_new(lab);
+	return *ret ? 0 : -ENOMEM;
+}
+
 int state_has_journal(const struct lab_state *s)
 {
 	if (access(s->journal_path, F_OK) == 0)
@@ -161,6 +189,47 @@ int state_has_journal(const struct lab_state *s)
 const char *state_topology_path(const struct lab_state *s)
 {
 	return s->topo_path;
+}
+
+const char *state_lab(const struct lab_state *s)
+{
+	return s->lab;
+}
+
+int state_node_dir(const struct lab_state *s, const char *node, char *buf, size_t len)
+{
+	int n;
+
+	if (!*node || strchr(node, '/') || streq(node, ".") || streq(node, ".."))
+		return -EINVAL;
+	n = snprintf(buf, len, "%s/nodes/%s", s->dir, node);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	/* Post-order (FTW_DEPTH): directories come after their contents. */
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int state_node_dir_remove(const struct lab_state *s, const char *node)
+{
+	char path[PATH_MAX], nodes[PATH_MAX];
+	int r;
+
+	r = state_node_dir(s, node, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* FTW_PHYS: never follow a symlink the node wrote; FTW_MOUNT: never cross into a mount. */
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return -errno;
+	snprintf(nodes, sizeof(nodes), "%s/nodes", s->dir);
+	(void)rmdir(nodes); /* when this was the last node */
+	return 1;
 }
 
 char *state_topology_path_of(const char *lab)
@@ -409,6 +478,11 @@ int state_remove(struct lab_state *s)
 	 * path changed and starts over (state_lock()). */
 	if (unlink(lock_path) < 0 && errno != ENOENT)
 		r = -errno;
+	{
+		char nodes[PATH_MAX];
+		snprintf(nodes, sizeof(nodes), "%s/nodes", s->dir);
+		(void)rmdir(nodes);
+	}
 	if (rmdir(s->dir) < 0 && errno != ENOENT)
 		r = -errno;
 	/* The root goes too when this was the last lab; another lab's dir keeps it. */

@@ -14,6 +14,8 @@
 enum jrec_kind {
 	JREC_NETNS,    /* a named network namespace: arg0 = name */
 	JREC_HOSTLINK, /* a link in the host namespace: arg0 = ifname, arg1 = owner alias */
+	JREC_NODEDIR,  /* a node's state dir (overlay upper, pid file): arg0 = node name */
+	JREC_CGROUP,   /* a node's cgroup, which holds every process of the node: arg0 = node */
 	_JREC_MAX,
 };
 
@@ -64,6 +66,17 @@ void state_records_free(struct jrec *r, size_t n);
 /* Path of the stored topology copy (valid while @s lives). */
 const char *state_topology_path(const struct lab_state *s);
 
+/* The lab's name (valid while @s lives). */
+const char *state_lab(const struct lab_state *s);
+
+/* Writes "<lab dir>/nodes/<node>" into @buf. Returns 0 or -ENAMETOOLONG. */
+int state_node_dir(const struct lab_state *s, const char *node, char *buf, size_t len);
+
+/* Removes a node's state dir and everything in it (a rootfs overlay's upper layer holds
+ * whatever the node wrote) without following symlinks or crossing mounts. Only paths under
+ * this lab's nodes/ are accepted. Returns 1 if removed, 0 if absent, or -errno. */
+int state_node_dir_remove(const struct lab_state *s, const char *node);
+
 /* The path of @lab's stored topology copy, without taking the lock (for status): a malloc()ed
  * string the caller frees, or NULL for an invalid lab name or on ENOMEM. The file exists only
  * while the lab is up. */
@@ -79,6 +92,10 @@ int state_peek(const char *lab, bool *ret_complete);
 /* Removes the journal, the topology copy, the lock and the lab dir (and the state root when it
  * is empty). Returns 0 or -errno. */
 int state_remove(struct lab_state *s);
+
+/* Opens the state of @lab without locking it (exec, status): only its paths are usable.
+ * Returns 0 or -EINVAL for a bad name, -ENOMEM. */
+int state_open_readonly(const char *lab, struct lab_state **ret);
 
 /* Unlocks and frees; accepts NULL; returns NULL. */
 struct lab_state *state_free(struct lab_state *s);

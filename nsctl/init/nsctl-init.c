@@ -85,7 +85,7 @@ struct config {
 	bool exit_with_cmd;
 	size_t n_args, n_env, n_binds;
 	const char **args; /* NULL-terminated */
-	const char **env;  /* room for n_env + 3 */
+	const char **env;  /* room for n_env + 4 */
 	struct bind *binds;
 };
 
@@ -312,7 +312,9 @@ static bool path_under(const char *path, const char *prefix, size_t plen)
  * files under /run/netns among others). Returns how many it detached. */
 static unsigned prune_pass(const char *merged)
 {
-	static const char *const covered[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp" };
+	static const char *const covered[] = {
+		"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp"
+	};
 	size_t mlen = strlen(merged), have = 0;
 	bool skipping = false;
 	unsigned detached = 0;
@@ -353,7 +355,8 @@ static unsigned prune_pass(const char *merged)
 					if (!path_under(mp, merged, mlen) ||
 					    !path_under(mp + mlen, covered[i], strlen(covered[i])))
 						continue;
-					/* EINVAL/ENOENT: gone already, with a parent detached before. */
+					/* EINVAL/ENOENT: gone already, with a parent detached
+					 * before. */
 					if (umount2(mp, MNT_DETACH) == 0)
 						detached++;
 					else if (errno != EINVAL && errno != ENOENT)
@@ -406,7 +409,8 @@ static void binds_open(struct config *c)
 		struct stat st;
 
 		if (!b->dst || b->dst[0] != '/' || b->src[0] != '/')
-			die(EINVAL, "bind ", b->src, ": source and destination must be absolute", NULL);
+			die(EINVAL, "bind ", b->src, ": source and destination must be absolute",
+			    NULL);
 		if (stat(b->src, &st) < 0)
 			die(errno, "bind source ", b->src, NULL);
 		b->dir = S_ISDIR(st.st_mode);
@@ -592,8 +596,8 @@ static void setup_dev(void)
 		{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 	};
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "/dev/fd" },		{ "/proc/self/fd/0", "/dev/stdin" },
-		{ "/proc/self/fd/1", "/dev/stdout" },	{ "/proc/self/fd/2", "/dev/stderr" },
+		{ "/proc/self/fd", "/dev/fd" },	      { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
 		{ "pts/ptmx", "/dev/ptmx" },
 	};
 
@@ -603,7 +607,8 @@ static void setup_dev(void)
 	/* mknod as real root in the initial user namespace; a device cgroup that refuses it shows
 	 * up as EPERM with the node's name. The mode is exact: umask is 0 during setup. */
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		if (mknod(nodes[i].path, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
+		if (mknod(nodes[i].path, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) <
+		    0)
 			die(errno, "mknod ", nodes[i].path, NULL);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i][0], links[i][1]) < 0)
@@ -672,8 +677,8 @@ static void setup_root(struct config *c)
 	for (size_t i = 0; i < c->n_binds; i++) {
 		struct bind *b = &c->binds[i];
 
-		if (syscall(SYS_move_mount, b->tree, "", AT_FDCWD, b->dst, MOVE_MOUNT_F_EMPTY_PATH) <
-		    0)
+		if (syscall(SYS_move_mount, b->tree, "", AT_FDCWD, b->dst,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			die(errno, "bind ", b->src, " on ", b->dst, NULL);
 		close(b->tree);
 		b->tree = -1;
@@ -705,7 +710,8 @@ static void exec_path(const char *const *argv, const char *const *envp, const ch
 		strcpy(buf + n + 1, argv[0]);
 		execve(buf, (char *const *)argv, (char *const *)envp);
 		if (errno == EACCES)
-			err = EACCES; /* keep looking, but report this over ENOENT, as execvp does */
+			err = EACCES; /* keep looking, but report this over ENOENT, as execvp does
+				       */
 		else if (errno != ENOENT && errno != ENOTDIR)
 			return;
 	}
@@ -751,30 +757,95 @@ static pid_t start_cmd(const struct config *c, const char *const *envp, const ch
 
 /* ---- idle ---- */
 
-static int trim_segment(struct dl_phdr_info *info, size_t size, void *data)
+/* The read-only segments of the binary (and, dynamically linked, of libc): text and rodata are
+ * clean page cache that a fault brings back. Never RELRO or data, whose pages hold relocations
+ * and our state. Collected first and dropped later by trim(), so that no code runs between the
+ * drop and the idle loop but syscall() and our own. */
+static struct {
+	uintptr_t start, end;
+} ro_segments[16];
+static size_t n_ro_segments;
+
+static int collect_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
 	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 
 	if (vdso && info->dlpi_addr == vdso)
 		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
+	for (int i = 0; i < info->dlpi_phnum && n_ro_segments < 16; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t start, end;
 
-		/* Only segments never written to: text and rodata are clean page cache that a fault
-		 * brings back. Never RELRO or data, whose pages hold relocations and our state. */
 		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
 			continue;
-		start = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)4095;
-		end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + 4095) & ~(uintptr_t)4095;
-		(void)madvise((void *)start, end - start, MADV_DONTNEED);
+		ro_segments[n_ro_segments].start =
+			(info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)4095;
+		ro_segments[n_ro_segments].end =
+			(info->dlpi_addr + ph->p_vaddr + ph->p_memsz + 4095) & ~(uintptr_t)4095;
+		n_ro_segments++;
 	}
 	return 0;
+}
+
+/* Drops what setup left resident and an idle init does not need: the read-only segments (they
+ * fault back in on demand, 64 KiB at a time) and the stack pages setup used below the current
+ * frame (PATH_MAX buffers, the mountinfo buffer: dead data). The stack range reaches 1 MiB
+ * down, within the stack's guard gap (mm: stack_guard_gap) where nothing else is mapped; the
+ * page just below us is kept for the call itself. syscall(), not madvise(): the libc wrapper
+ * would sit in one more window of the binary to fault back in. */
+static __attribute__((noinline)) void trim(void)
+{
+	volatile char here = 0;
+	uintptr_t page = (uintptr_t)&here & ~(uintptr_t)4095;
+
+	(void)syscall(SYS_madvise, page - (1u << 20), (1u << 20) - 4096, MADV_DONTNEED);
+	for (size_t i = 0; i < n_ro_segments; i++)
+		(void)syscall(SYS_madvise, ro_segments[i].start,
+			      ro_segments[i].end - ro_segments[i].start, MADV_DONTNEED);
 }
 
 static int exit_code(int st)
 {
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The idle loop. It calls the kernel through syscall() only: every libc wrapper it touched would
+ * fault a 64 KiB window of the binary back in (mm: fault_around_bytes), and this loop is all an
+ * idle node runs. */
+static _Noreturn void idle(const sigset_t *sigs, pid_t cmd, bool exit_with_cmd)
+{
+	bool stopping = false;
+
+	for (;;) {
+		siginfo_t si;
+		long sig = syscall(SYS_rt_sigtimedwait, sigs, &si, NULL, (long)(_NSIG / 8));
+		long p;
+		int st;
+
+		if (sig < 0)
+			continue;
+		if (sig == SIGTERM) {
+			/* Everyone but us: kill(-1) from PID 1 reaches exactly the node's processes
+			 * (kernel/signal.c, kill_something_info: tasks with a pid in our
+			 * namespace). */
+			stopping = true;
+			(void)syscall(SYS_kill, -1, SIGTERM);
+			(void)syscall(SYS_kill, -1, SIGCONT);
+		} else if (sig != SIGCHLD) {
+			if (cmd > 0)
+				(void)syscall(SYS_kill, -cmd, sig);
+			continue;
+		}
+		/* Every child, orphans reparented to us included; SIGCHLDs coalesce. */
+		while ((p = syscall(SYS_wait4, -1, &st, WNOHANG, NULL)) > 0) {
+			if (p != cmd)
+				continue;
+			cmd = 0;
+			if (exit_with_cmd)
+				_exit(exit_code(st));
+		}
+		if (p < 0 && stopping) /* ECHILD: nobody left */
+			_exit(0);
+	}
 }
 
 int main(int argc, char **argv)
@@ -784,7 +855,7 @@ int main(int argc, char **argv)
 	const char *buf, *path = DEFAULT_PATH;
 	size_t len, n_env;
 	pid_t cmd = 0;
-	bool stopping = false, has_path = false, has_hostname = false;
+	bool has_path = false, has_hostname = false, has_home = false;
 
 	/* Block what the idle loop waits for before anything else: a SIGTERM during setup stays
 	 * pending instead of being lost. PID 1 of a namespace gets only signals it handles, and a
@@ -808,7 +879,7 @@ int main(int argc, char **argv)
 	if (!c.hostname || !c.state || c.state[0] != '/')
 		die(EINVAL, "config: hostname and an absolute state dir are required", NULL);
 
-	const char *args[c.n_args + 1], *env[c.n_env + 3];
+	const char *args[c.n_args + 1], *env[c.n_env + 4];
 	struct bind binds[c.n_binds + 1];
 	char hostname_env[HOST_NAME_MAX + 16];
 
@@ -821,13 +892,15 @@ int main(int argc, char **argv)
 		die(errno, "sethostname ", c.hostname, NULL);
 	setup_root(&c);
 
-	/* cmd's environment: the node's env, then PATH and HOSTNAME unless it sets them. */
+	/* cmd's environment: the node's env, then PATH, HOSTNAME and HOME (root's, as container
+	 * runtimes set it) unless it sets them. */
 	for (size_t i = 0; i < c.n_env; i++) {
 		if (strncmp(env[i], "PATH=", 5) == 0) {
 			has_path = true;
 			path = env[i] + 5;
 		}
 		has_hostname |= strncmp(env[i], "HOSTNAME=", 9) == 0;
+		has_home |= strncmp(env[i], "HOME=", 5) == 0;
 	}
 	n_env = c.n_env;
 	if (!has_path)
@@ -836,6 +909,8 @@ int main(int argc, char **argv)
 		join(hostname_env, sizeof(hostname_env), "HOSTNAME=", c.hostname);
 		env[n_env++] = hostname_env;
 	}
+	if (!has_home)
+		env[n_env++] = "HOME=/root";
 	env[n_env] = NULL;
 	if (c.n_args > 0)
 		cmd = start_cmd(&c, env, path);
@@ -851,34 +926,7 @@ int main(int argc, char **argv)
 	close(NSCTL_INIT_CONFIG_FD);
 	(void)argc;
 	(void)argv;
-	(void)dl_iterate_phdr(trim_segment, NULL);
-
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&sigs, &si), st;
-		pid_t p;
-
-		if (sig < 0)
-			continue;
-		if (sig == SIGTERM) {
-			/* Everyone but us: kill(-1) from PID 1 reaches exactly the node's processes
-			 * (kernel/signal.c, kill_something_info: tasks with a pid in our namespace). */
-			stopping = true;
-			(void)kill(-1, SIGTERM);
-			(void)kill(-1, SIGCONT);
-		} else if (sig != SIGCHLD) {
-			if (cmd > 0)
-				(void)kill(-cmd, sig);
-			continue;
-		}
-		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (p != cmd)
-				continue;
-			cmd = 0;
-			if (c.exit_with_cmd)
-				_exit(exit_code(st));
-		}
-		if (p < 0 && errno == ECHILD && stopping)
-			_exit(0);
-	}
+	(void)dl_iterate_phdr(collect_segment, NULL);
+	trim();
+	idle(&sigs, cmd, c.exit_with_cmd);
 }

@@ -4,17 +4,13 @@
  * independent witnesses of what the module did. Named namespaces get the prefix
  * "nltest<pid>-" and are removed even when a case fails; the last case checks that. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "netlink/netlink.h"
@@ -24,63 +20,6 @@
 static char prefix[32]; /* "nltest<pid>-", set in main() before the cases fork */
 
 /* ---- helpers ---- */
-
-/* Runs a shell command line, captures its stdout into @out. Returns its exit status, or -1. */
-static int _printf_(3, 4) sh(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[1024];
-	size_t n = 0;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (out && len) {
-		n = fread(out, 1, len - 1, f);
-		out[n] = '\0';
-	} else {
-		char sink[256];
-
-		while (fread(sink, 1, sizeof(sink), f) > 0)
-			;
-	}
-	st = pclose(f);
-	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-#define T_ASSERT_CONTAINS(hay, needle)                                                         \
-	do {                                                                                   \
-		if (!strstr((hay), (needle))) {                                                \
-			fprintf(stderr, "%s:%d: expected \"%s\" in: %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                              \
-			return 1;                                                              \
-		}                                                                              \
-	} while (0)
-
-#define T_ASSERT_LACKS(hay, needle)                                                              \
-	do {                                                                                     \
-		if (strstr((hay), (needle))) {                                                   \
-			fprintf(stderr, "%s:%d: unexpected \"%s\" in: %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                                \
-			return 1;                                                                \
-		}                                                                                \
-	} while (0)
-
-#define T_ASSERT_ERR(call, err)                                                                  \
-	do {                                                                                     \
-		int _e = (call);                                                                 \
-		if (_e != (err)) {                                                               \
-			fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s\n", __FILE__,   \
-				__LINE__, #call, _e, _e < 0 ? strerror(-_e) : "no error", #err); \
-			return 1;                                                                \
-		}                                                                                \
-	} while (0)
 
 /* A named netns owned by a test case: deleted on scope exit, whatever happened. */
 struct tns {
@@ -101,16 +40,6 @@ static int tns_create(struct tns *t, const char *suffix)
 {
 	snprintf(t->name, sizeof(t->name), "%s%s", prefix, suffix);
 	return netns_create(t->name, &t->fd);
-}
-
-/* The inode of the calling thread's netns, to prove calls switch back. */
-static ino_t netns_ino(void)
-{
-	struct stat st;
-
-	if (stat("/proc/thread-self/ns/net", &st) < 0)
-		return 0;
-	return st.st_ino;
 }
 
 static int ip4(const char *s, struct in_addr *a)
@@ -286,23 +215,23 @@ static int test_netns_lifecycle(void)
 	_cleanup_(tns_done) struct tns a = TNS_INIT;
 	_cleanup_close_ int fd = -EBADF;
 	char out[4096], stale[128];
-	ino_t self = netns_ino();
+	ino_t self = t_netns_ino();
 	int r;
 
 	T_ASSERT_OK(tns_create(&a, "life"));
 	T_ASSERT(a.fd >= 0);
-	T_ASSERT(netns_ino() == self); /* the caller is back home */
+	T_ASSERT(t_netns_ino() == self); /* the caller is back home */
 	T_ASSERT(netns_exists(a.name) == 1);
 	T_ASSERT_ERR(netns_create(a.name, NULL), -EEXIST);
 
 	fd = netns_open(a.name);
 	T_ASSERT_OK(fd);
-	T_ASSERT(sh(out, sizeof(out), "ip netns list") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns list") == 0);
 	T_ASSERT_CONTAINS(out, a.name);
 	/* /run/netns is a shared mount point, as `ip netns add` leaves it. */
-	T_ASSERT(sh(out, sizeof(out), "grep ' /run/netns ' /proc/self/mountinfo") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "grep ' /run/netns ' /proc/self/mountinfo") == 0);
 	T_ASSERT_CONTAINS(out, " shared:");
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j link show", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j link show", a.name) == 0);
 	T_ASSERT(count_links(out) == 1); /* a fresh netns: just lo */
 
 	T_ASSERT_ERR(netns_open("nltest-no-such-netns"), -ENOENT);
@@ -333,17 +262,17 @@ static int test_open_in(void)
 	_cleanup_(nlk_freep) struct nlk *nla = NULL;
 	struct link_spec br = { .name = "nlbr0", .netns_fd = -1 };
 	char out[8192];
-	ino_t self = netns_ino();
+	ino_t self = t_netns_ino();
 
 	T_ASSERT_OK(tns_create(&a, "openin"));
 	T_ASSERT_OK(nlk_open_in(a.fd, &nla));
-	T_ASSERT(netns_ino() == self);
+	T_ASSERT(t_netns_ino() == self);
 	T_ASSERT_ERR(nlk_open_in(-1, &nla), -EBADF);
 
 	T_ASSERT_OK(link_add_bridge(nla, &br)); /* goes to the handle's netns, not ours */
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j link show nlbr0", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j link show nlbr0", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"ifname\":\"nlbr0\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show") == 0);
 	T_ASSERT(count_links(out) == 1);
 	T_ASSERT(link_exists(nla, "nlbr0") == 1);
 	T_ASSERT(link_get_ifindex(nla, "nlbr0") > 1);
@@ -359,7 +288,7 @@ static int test_veth_two_namespaces(void)
 	struct link_spec ea = { .name = "eth0", .mtu = 1400, .mac = mac_a };
 	struct link_spec eb = { .name = "eth0", .mtu = 1400 };
 	char out[8192];
-	ino_t self = netns_ino();
+	ino_t self = t_netns_ino();
 
 	T_ASSERT_OK(tns_create(&a, "va"));
 	T_ASSERT_OK(tns_create(&b, "vb"));
@@ -370,21 +299,21 @@ static int test_veth_two_namespaces(void)
 	ea.netns_fd = a.fd;
 	eb.netns_fd = b.fd;
 	T_ASSERT_OK(link_add_veth(nl, &ea, &eb));
-	T_ASSERT(netns_ino() == self);
+	T_ASSERT(t_netns_ino() == self);
 
 	/* Nothing was ever created in our own netns (not even briefly, to be moved). */
 	T_ASSERT(link_monitor_count(mon) == 0);
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show") == 0);
 	T_ASSERT(count_links(out) == 1);
 	T_ASSERT_LACKS(out, "eth0");
 
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j -d link show eth0", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j -d link show eth0", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"ifname\":\"eth0\"");
 	T_ASSERT_CONTAINS(out, "\"mtu\":1400");
 	T_ASSERT_CONTAINS(out, "\"address\":\"02:00:5e:00:53:0a\"");
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"veth\"");
 	T_ASSERT_CONTAINS(out, "\"link_netnsid\""); /* its peer lives in another netns */
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j -d link show eth0", b.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j -d link show eth0", b.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"mtu\":1400");
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"veth\"");
 	T_ASSERT_CONTAINS(out, "\"link_netnsid\"");
@@ -413,11 +342,11 @@ static int test_veth_name_in_sender_netns(void)
 	ea.netns_fd = a.fd;
 	eb.netns_fd = b.fd;
 	T_ASSERT_OK(link_add_veth(nl, &ea, &eb));
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j -d link show clash0", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j -d link show clash0", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"veth\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j -d link show clash0", b.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j -d link show clash0", b.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"veth\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -j -d link show clash0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j -d link show clash0") == 0);
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"bridge\""); /* ours untouched */
 
 	/* One end here, one there: @b is the local one, so the pair is sent from here. */
@@ -425,7 +354,7 @@ static int test_veth_name_in_sender_netns(void)
 	T_ASSERT_OK(link_add_veth(nl, &fa, &fb));
 	T_ASSERT(link_exists(nl, "x1") == 1);
 	T_ASSERT(link_exists(nl, "x0") == 0);
-	T_ASSERT(sh(NULL, 0, "ip -n %s link show x0 >/dev/null", a.name) == 0);
+	T_ASSERT(t_sh(NULL, 0, "ip -n %s link show x0 >/dev/null", a.name) == 0);
 	return 0;
 }
 
@@ -479,7 +408,7 @@ static int test_bridge_ports(void)
 	T_ASSERT_OK(link_add_bridge(nl, &br));
 	T_ASSERT_OK(link_add_veth(nl, &p0, &p1));
 	T_ASSERT_OK(link_set_master(nl, "p0", "br0"));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show p0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show p0") == 0);
 	T_ASSERT_CONTAINS(out, "\"master\":\"br0\"");
 
 	T_ASSERT_ERR(link_set_master(nl, "p0", "nosuchbr"), -ENODEV);
@@ -487,14 +416,14 @@ static int test_bridge_ports(void)
 	T_ASSERT(link_set_master(nl, "p1", "p0") < 0); /* a veth takes no ports */
 
 	T_ASSERT_OK(link_set_master(nl, "p0", NULL));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show p0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show p0") == 0);
 	T_ASSERT_LACKS(out, "\"master\"");
 
 	/* br0 replaced behind @nl's back: its cached ifindex is stale, and must not stick. */
 	T_ASSERT(link_del(other, "br0") == 1);
 	T_ASSERT_OK(link_add_bridge(other, &br));
 	T_ASSERT_OK(link_set_master(nl, "p0", "br0"));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show p0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show p0") == 0);
 	T_ASSERT_CONTAINS(out, "\"master\":\"br0\"");
 	return 0;
 }
@@ -512,7 +441,7 @@ static int test_dummy(void)
 		T_SKIP_BECAUSE("kernel has no dummy driver (CONFIG_DUMMY): \"%s\"",
 			       nlk_last_extack(nl));
 	T_ASSERT_OK(r);
-	T_ASSERT(sh(out, sizeof(out), "ip -j -d link show dum0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j -d link show dum0") == 0);
 	T_ASSERT_CONTAINS(out, "\"info_kind\":\"dummy\"");
 	T_ASSERT_CONTAINS(out, "\"mtu\":9000");
 	T_ASSERT(link_get_alias(nl, "dum0", alias, sizeof(alias)) == 7);
@@ -545,7 +474,7 @@ static int test_link_attrs(void)
 	b1.nl = nlb;
 	T_ASSERT_OK(link_add_veth(nl, &a1, &b1));
 
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show a0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show a0") == 0);
 	T_ASSERT_CONTAINS(out, "\"mtu\":1280");
 	T_ASSERT_CONTAINS(out, "\"address\":\"02:00:5e:00:53:01\"");
 	T_ASSERT_CONTAINS(out, "\"ifalias\":\"nsctl:lab/h1:eth0\"");
@@ -554,7 +483,7 @@ static int test_link_attrs(void)
 	T_ASSERT_ERR(link_get_alias(nl, "a0", alias, 5), -ERANGE);
 	T_ASSERT(link_get_alias(nlb, "b0", alias, sizeof(alias)) >= 0);
 	T_ASSERT_STREQ(alias, "nsctl:lab/b0");
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j link show b1", b.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j link show b1", b.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"ifalias\":\"two\"");
 	T_ASSERT(link_get_alias(nl, "a1", alias, sizeof(alias)) == 3);
 
@@ -562,13 +491,13 @@ static int test_link_attrs(void)
 	T_ASSERT(link_get_alias(nl, "a1", alias, sizeof(alias)) == 0);
 	T_ASSERT_ERR(link_get_alias(nl, "nosuch", alias, sizeof(alias)), -ENODEV);
 
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show a0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show a0") == 0);
 	T_ASSERT_LACKS(out, "\"UP\"");
 	T_ASSERT_OK(link_set_up(nl, "a0"));
 	T_ASSERT_OK(link_set_up(nl, "lo"));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show a0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show a0") == 0);
 	T_ASSERT_CONTAINS(out, "\"UP\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show lo") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show lo") == 0);
 	T_ASSERT_CONTAINS(out, "\"UP\"");
 	T_ASSERT_ERR(link_set_up(nl, "nosuch"), -ENODEV);
 	return 0;
@@ -592,7 +521,7 @@ static int test_addresses(void)
 
 	/* While the link is down: NODAD addresses never carry the tentative flag. */
 	T_ASSERT_OK(addr_add(nl, "ad0", AF_INET6, &v6, 64));
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j addr show dev ad0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j addr show dev ad0") == 0);
 	T_ASSERT_CONTAINS(out, "\"local\":\"2001:db8::1\"");
 	T_ASSERT_LACKS(out, "tentative");
 
@@ -601,12 +530,12 @@ static int test_addresses(void)
 	T_ASSERT_OK(link_set_up(nl, "ad0"));
 	T_ASSERT_OK(link_set_up(nl, "ad1"));
 
-	T_ASSERT(sh(out, sizeof(out), "ip -4 -j addr show dev ad0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -4 -j addr show dev ad0") == 0);
 	T_ASSERT_CONTAINS(out,
 			  "\"local\":\"192.0.2.1\",\"prefixlen\":24,\"broadcast\":\"192.0.2.255\"");
 	T_ASSERT_CONTAINS(out, "\"local\":\"198.51.100.7\",\"prefixlen\":32,");
 	T_ASSERT_LACKS(out, "198.51.100.255");
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j addr show dev ad0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j addr show dev ad0") == 0);
 	T_ASSERT_CONTAINS(out, "\"local\":\"2001:db8::1\",\"prefixlen\":64");
 	T_ASSERT_CONTAINS(out, "\"nodad\":true");
 	T_ASSERT_LACKS(out, "tentative");
@@ -622,7 +551,7 @@ static int test_addresses(void)
 	T_ASSERT(addr_del(nl, "ad0", AF_INET6, &v6, 64) == 1);
 	T_ASSERT(addr_del(nl, "ad0", AF_INET6, &v6, 64) == 0);
 	T_ASSERT(addr_del(nl, "nosuch", AF_INET6, &v6, 64) == 0);
-	T_ASSERT(sh(out, sizeof(out), "ip -j addr show dev ad0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j addr show dev ad0") == 0);
 	T_ASSERT_LACKS(out, "192.0.2.1");
 	T_ASSERT_LACKS(out, "2001:db8::1\"");
 	return 0;
@@ -656,15 +585,15 @@ static int test_no_ipv6_ll(void)
 	T_ASSERT_OK(link_set_up(nl, "c0"));
 	T_ASSERT_OK(link_set_up(nl, "c1"));
 
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j addr show dev c0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j addr show dev c0") == 0);
 	T_ASSERT_CONTAINS(out, "fe80::");
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j addr show dev q0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j addr show dev q0") == 0);
 	T_ASSERT_LACKS(out, "fe80::");
-	T_ASSERT(sh(out, sizeof(out), "ip -j -d link show q0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j -d link show q0") == 0);
 	T_ASSERT_CONTAINS(out, "\"inet6_addr_gen_mode\":\"none\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -6 -j addr show", b.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -6 -j addr show", b.name) == 0);
 	T_ASSERT_LACKS(out, "fe80::");
-	T_ASSERT(sh(out, sizeof(out), "ip -n %s -j -d link show q1", b.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -n %s -j -d link show q1", b.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"inet6_addr_gen_mode\":\"none\"");
 	T_ASSERT_CONTAINS(out, "\"LOWER_UP\""); /* carrier: the link-local would exist by now */
 	return 0;
@@ -714,17 +643,17 @@ static int test_routes(void)
 	T_ASSERT_OK(route_add(nl, &def6));
 	T_ASSERT_OK(route_add(nl, &pfx6));
 
-	T_ASSERT(sh(out, sizeof(out), "ip -4 -j route show default") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -4 -j route show default") == 0);
 	T_ASSERT_CONTAINS(out, "\"gateway\":\"192.0.2.254\",\"dev\":\"r0\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -4 -j route show 198.51.100.0/24") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -4 -j route show 198.51.100.0/24") == 0);
 	T_ASSERT_CONTAINS(out, "\"gateway\":\"192.0.2.254\"");
 	T_ASSERT_CONTAINS(out, "\"metric\":100");
-	T_ASSERT(sh(out, sizeof(out), "ip -4 -j route show 203.0.113.0/24") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -4 -j route show 203.0.113.0/24") == 0);
 	T_ASSERT_CONTAINS(out, "\"dev\":\"r0\"");
 	T_ASSERT_CONTAINS(out, "\"scope\":\"link\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j route show default") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j route show default") == 0);
 	T_ASSERT_CONTAINS(out, "\"gateway\":\"2001:db8:1::fe\",\"dev\":\"r0\"");
-	T_ASSERT(sh(out, sizeof(out), "ip -6 -j route show 2001:db8:2::/64") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -6 -j route show 2001:db8:2::/64") == 0);
 	T_ASSERT_CONTAINS(out, "\"gateway\":\"2001:db8:1::fe\"");
 
 	T_ASSERT_ERR(route_add(nl, &def4), -EEXIST);
@@ -744,7 +673,7 @@ static int test_routes(void)
 	T_ASSERT(route_del(nl, &pfx6) == 1);
 	T_ASSERT(route_del(nl, &pfx6) == 0);
 	T_ASSERT(route_del(nl, &nodev) == 0);
-	T_ASSERT(sh(out, sizeof(out), "ip -j route show; ip -6 -j route show") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j route show; ip -6 -j route show") == 0);
 	T_ASSERT_LACKS(out, "192.0.2.254");
 	T_ASSERT_LACKS(out, "2001:db8:1::fe");
 	return 0;
@@ -755,7 +684,7 @@ static int test_sysctl_in_netns(void)
 	_cleanup_(tns_done) struct tns a = TNS_INIT;
 	_cleanup_close_ int notns = -EBADF;
 	char buf[64], out[256];
-	ino_t self = netns_ino();
+	ino_t self = t_netns_ino();
 
 	T_ASSERT_OK(tns_create(&a, "sysctl"));
 	T_ASSERT(sysctl_read_in(-1, "net.ipv4.ip_forward", buf, sizeof(buf)) == 1);
@@ -763,25 +692,25 @@ static int test_sysctl_in_netns(void)
 
 	T_ASSERT_OK(sysctl_write_in(a.fd, "net.ipv4.ip_forward", "1"));
 	T_ASSERT_OK(sysctl_write_in(a.fd, "net.ipv6.conf.all.forwarding", "1"));
-	T_ASSERT(netns_ino() == self);
+	T_ASSERT(t_netns_ino() == self);
 	T_ASSERT(sysctl_read_in(a.fd, "net.ipv4.ip_forward", buf, sizeof(buf)) == 1);
 	T_ASSERT_STREQ(buf, "1");
 	T_ASSERT(sysctl_read_in(-1, "net.ipv4.ip_forward", buf, sizeof(buf)) == 1);
 	T_ASSERT_STREQ(buf, "0"); /* ours is unchanged */
 	T_ASSERT(sysctl_read_in(-1, "net.ipv6.conf.all.forwarding", buf, sizeof(buf)) == 1);
 	T_ASSERT_STREQ(buf, "0");
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s cat /proc/sys/net/ipv4/ip_forward",
-		    a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s cat /proc/sys/net/ipv4/ip_forward",
+		      a.name) == 0);
 	T_ASSERT_STREQ(out, "1\n");
-	T_ASSERT(sh(out, sizeof(out), "cat /proc/sys/net/ipv4/ip_forward") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "cat /proc/sys/net/ipv4/ip_forward") == 0);
 	T_ASSERT_STREQ(out, "0\n");
 
 	T_ASSERT_ERR(sysctl_write_in(a.fd, "net.ipv4.no_such_sysctl", "1"), -ENOENT);
 	T_ASSERT_ERR(sysctl_write_in(a.fd, "net.ipv4.ip_forward", "banana"), -EINVAL);
-	T_ASSERT(netns_ino() == self);
+	T_ASSERT(t_netns_ino() == self);
 	notns = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	T_ASSERT_ERR(sysctl_write_in(notns, "net.ipv4.ip_forward", "1"), -EINVAL);
-	T_ASSERT(netns_ino() == self);
+	T_ASSERT(t_netns_ino() == self);
 	return 0;
 }
 
@@ -806,7 +735,7 @@ static int test_netem(void)
 		T_SKIP_BECAUSE("kernel has no netem (CONFIG_NET_SCH_NETEM): \"%s\"",
 			       nlk_last_extack(nl));
 	T_ASSERT_OK(r);
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s tc -j qdisc show dev n0", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s tc -j qdisc show dev n0", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "\"kind\":\"netem\"");
 	T_ASSERT_CONTAINS(out, "\"root\":true");
 	T_ASSERT_CONTAINS(out, "\"delay\":{\"delay\":0.005,\"jitter\":0.001");
@@ -815,7 +744,7 @@ static int test_netem(void)
 
 	T_ASSERT(qdisc_del_root(nl, "n0") == 1);
 	T_ASSERT(qdisc_del_root(nl, "n0") == 0);
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s tc -j qdisc show dev n0", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s tc -j qdisc show dev n0", a.name) == 0);
 	T_ASSERT_LACKS(out, "netem");
 	return 0;
 }
@@ -881,7 +810,7 @@ static int test_stale_ifindex(void)
 	T_ASSERT(link_del(other, "st0") == 1);
 	T_ASSERT_OK(link_add_veth(other, &e0, &e1));
 	T_ASSERT_OK(addr_add(nl, "st0", AF_INET, &b4, 24));
-	T_ASSERT(sh(out, sizeof(out), "ip -4 -j addr show dev st0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -4 -j addr show dev st0") == 0);
 	T_ASSERT_CONTAINS(out, "\"local\":\"192.0.2.2\"");
 
 	/* Gone for good: the retry finds out too. */
@@ -924,13 +853,14 @@ static int test_ping(void)
 	T_ASSERT_OK(link_set_up(nla, "eth0"));
 	T_ASSERT_OK(link_set_up(nlb, "eth0"));
 
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.2", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.2", a.name) == 0);
 	T_ASSERT_CONTAINS(out, "1 received");
 	/* IPv6 with global addresses only (no link-local): neighbour discovery still works. -W3:
 	 * @a's carrier came on when @b went up, and the kernel configures IPv6 on such an end
 	 * asynchronously (linkwatch); its first neighbour solicitation within ~1 s of that is
 	 * lost, and ND retransmits after 1 s. IPv4 is not affected. */
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -6 -c1 -W3 2001:db8::2", a.name) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s ping -6 -c1 -W3 2001:db8::2", a.name) ==
+		 0);
 	T_ASSERT_CONTAINS(out, "1 received");
 	return 0;
 }
@@ -1041,7 +971,7 @@ static int test_dump_links_addrs(void)
 		size_t n4 = 0, n6 = 0;
 
 		T_ASSERT_OK(link_list(nl, &links, &n_links));
-		T_ASSERT(sh(out, sizeof(out), "ip -j link show") == 0);
+		T_ASSERT(t_sh(out, sizeof(out), "ip -j link show") == 0);
 		T_ASSERT((int)n_links == count_links(out));
 		for (size_t i = 1; i < n_links; i++)
 			T_ASSERT(links[i - 1].ifindex < links[i].ifindex);
@@ -1087,7 +1017,7 @@ static int test_dump_links_addrs(void)
 			T_ASSERT(addrs[i].ifindex != d1->ifindex &&
 				 addrs[i].ifindex != dbr->ifindex);
 		/* Same count as ip's witness: one "local" per address. */
-		T_ASSERT(sh(out, sizeof(out), "ip -j addr show | grep -o '\"local\"' | wc -l") ==
+		T_ASSERT(t_sh(out, sizeof(out), "ip -j addr show | grep -o '\"local\"' | wc -l") ==
 			 0);
 		T_ASSERT((size_t)atoi(out) == n_addrs);
 
@@ -1158,15 +1088,15 @@ static int test_link_set_mtu(void)
 	T_ASSERT_OK(nlk_open(&nl));
 	T_ASSERT_OK(link_add_veth(nl, &a, &b));
 	T_ASSERT_OK(link_set_mtu(nl, "u0", 1300));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show u0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show u0") == 0);
 	T_ASSERT_CONTAINS(out, "\"mtu\":1300,");
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show u1") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show u1") == 0);
 	T_ASSERT_LACKS(out, "\"mtu\":1300,"); /* the peer keeps its own */
 
 	/* lo, as the executor sets it: MTU first, then up. */
 	T_ASSERT_OK(link_set_mtu(nl, "lo", 9000));
 	T_ASSERT_OK(link_set_up(nl, "lo"));
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show lo") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show lo") == 0);
 	T_ASSERT_CONTAINS(out, "\"mtu\":9000,");
 	T_ASSERT_CONTAINS(out, "\"UP\"");
 
@@ -1178,42 +1108,15 @@ static int test_link_set_mtu(void)
 	T_ASSERT_ERR(link_set_mtu(nl, "u0", 0), -EINVAL);
 	T_ASSERT_ERR(link_set_mtu(nl, "u0", 10), -EINVAL); /* below ETH_MIN_MTU (68) */
 	T_ASSERT_ERR(link_set_mtu(nl, "", 1500), -EINVAL);
-	T_ASSERT(sh(out, sizeof(out), "ip -j link show u0") == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip -j link show u0") == 0);
 	T_ASSERT_CONTAINS(out, "\"mtu\":1300,");
 	return 0;
 }
 
 static int test_no_leftovers(void)
 {
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-	int left = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : 1;
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-			fprintf(stderr, "left behind: /run/netns/%s\n", de->d_name);
-			left++;
-		}
-	closedir(d);
-	T_ASSERT(left == 0);
+	T_ASSERT(t_netns_leftovers(prefix) == 0);
 	return 0;
-}
-
-/* Backstop for cases killed before their cleanup ran (alarm, crash): their mounts died with
- * their mount namespace, only the files remain. */
-static void sweep_leftovers(void)
-{
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
-			(void)netns_delete(de->d_name);
-	closedir(d);
 }
 
 static const struct t_case cases[] = {
@@ -1260,7 +1163,9 @@ int main(int argc, char **argv)
 
 	snprintf(prefix, sizeof(prefix), "nltest%d-", (int)getpid());
 	r = t_run("integ-netlink", cases, ELEMENTSOF(cases), argc, argv);
-	sweep_leftovers();
+	/* Backstop for cases killed before their cleanup ran (alarm, crash): their mounts died with
+	 * their mount namespace, only the files remain. */
+	t_netns_sweep(prefix);
 	/* /run/netns itself stays, as `ip netns` leaves it: others may be using it right now. */
 	return r;
 }

@@ -10,12 +10,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,44 +27,6 @@
 static char prefix[32]; /* "prb<pid>-", set in main() before the cases fork */
 
 /* ---- helpers ---- */
-
-/* Runs a shell command line, captures its stdout into @out. Returns its exit status, or -1. */
-static int _printf_(3, 4) sh(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[1024];
-	size_t n = 0;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (out && len) {
-		n = fread(out, 1, len - 1, f);
-		out[n] = '\0';
-	} else {
-		char sink[256];
-
-		while (fread(sink, 1, sizeof(sink), f) > 0)
-			;
-	}
-	st = pclose(f);
-	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-#define T_ASSERT_CONTAINS(hay, needle)                                                         \
-	do {                                                                                   \
-		if (!strstr((hay), (needle))) {                                                \
-			fprintf(stderr, "%s:%d: expected \"%s\" in: %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                              \
-			return 1;                                                              \
-		}                                                                              \
-	} while (0)
 
 #define T_ASSERT_STATUS(p, st)                                                                   \
 	do {                                                                                     \
@@ -100,16 +60,6 @@ static int count_fds(void)
 		n += de->d_name[0] != '.';
 	closedir(d);
 	return n;
-}
-
-/* The inode of the calling thread's netns, to prove the engine switches back. */
-static ino_t netns_ino(void)
-{
-	struct stat st;
-
-	if (stat("/proc/thread-self/ns/net", &st) < 0)
-		return 0;
-	return st.st_ino;
 }
 
 /* A lab of named namespaces owned by a test case: every one is deleted on scope exit, whatever
@@ -392,7 +342,7 @@ static int test_v4_reply(void)
 {
 	_cleanup_(tlab_done) struct tlab *l = tlab_new();
 	struct probe p[1];
-	ino_t before = netns_ino();
+	ino_t before = t_netns_ino();
 	double t0, dt;
 	int a, b;
 
@@ -411,7 +361,7 @@ static int test_v4_reply(void)
 	 * our first ARP request, which is then dropped, and ARP retransmits after 1 s. */
 	T_ASSERT(p[0].rtt_us > 0 && p[0].rtt_us <= dt * 1e6 + 1000);
 	T_ASSERT(p[0].sent >= 1 && p[0].err == 0 && p[0].icmp_type == -1);
-	T_ASSERT(netns_ino() == before);
+	T_ASSERT(t_netns_ino() == before);
 	return 0;
 }
 
@@ -419,7 +369,7 @@ static int test_v6_reply(void)
 {
 	_cleanup_(tlab_done) struct tlab *l = tlab_new();
 	struct probe p[2];
-	ino_t before = netns_ino();
+	ino_t before = t_netns_ino();
 	int a, b;
 
 	T_ASSERT(l);
@@ -435,7 +385,7 @@ static int test_v6_reply(void)
 	T_ASSERT_STATUS(&p[0], PROBE_OK);
 	T_ASSERT_STATUS(&p[1], PROBE_OK);
 	T_ASSERT(p[0].rtt_us > 0 && p[1].rtt_us > 0);
-	T_ASSERT(netns_ino() == before);
+	T_ASSERT(t_netns_ino() == before);
 	return 0;
 }
 
@@ -584,6 +534,77 @@ static int test_many(void)
 	return 0;
 }
 
+/* b ignores echo requests for the first 300 ms (net.ipv4.icmp_echo_ignore_all, per netns): the
+ * requests of the first rounds go unanswered, a later round's is answered, and its RTT is its
+ * own, not the time since the first request. */
+static int test_retry(void)
+{
+	_cleanup_(tlab_done) struct tlab *l = tlab_new();
+	struct probe p[1];
+	int a, b, st;
+	pid_t pid;
+
+	T_ASSERT(l);
+	T_ASSERT_OK(a = tlab_ns(l, "a"));
+	T_ASSERT_OK(b = tlab_ns(l, "b"));
+	T_ASSERT_OK(tlab_pair(l, a, b, "192.0.2.1", "192.0.2.2", NULL, NULL));
+	T_ASSERT_OK(warm_up(l->fds[a], "192.0.2.2"));
+	T_ASSERT_OK(sysctl_write_in(l->fds[b], "net.ipv4.icmp_echo_ignore_all", "1"));
+
+	fflush(NULL);
+	pid = fork();
+	T_ASSERT(pid >= 0);
+	if (pid == 0) {
+		usleep(300 * 1000);
+		_exit(sysctl_write_in(l->fds[b], "net.ipv4.icmp_echo_ignore_all", "0") < 0);
+	}
+	p[0] = mkprobe(l->fds[a], "192.0.2.2");
+	T_ASSERT_OK(probe_run(p, 1, 250, 5));
+	T_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	T_ASSERT_STATUS(&p[0], PROBE_OK);
+	T_ASSERT(p[0].sent >= 2 && p[0].sent <= 4);
+	T_ASSERT(p[0].rtt_us < 100 * 1000);
+	return 0;
+}
+
+/* 25% netem loss on a's egress: retries (every probe answered by its 3rd request but for
+ * ~1.6% each) absorb it. With 40 probes, fewer than 36 answered or no retry at all would each
+ * happen less than once in 3000 runs. */
+static int test_netem_loss(void)
+{
+	_cleanup_(tlab_done) struct tlab *l = tlab_new();
+	_cleanup_(nlk_freep) struct nlk *na = NULL;
+	struct netem_spec loss = { .loss_ppm = 250000 };
+	struct probe p[40];
+	size_t ok = 0, retried = 0;
+	int a, b, r;
+
+	T_ASSERT(l);
+	T_ASSERT_OK(a = tlab_ns(l, "a"));
+	T_ASSERT_OK(b = tlab_ns(l, "b"));
+	T_ASSERT_OK(tlab_pair(l, a, b, "192.0.2.1", "192.0.2.2", NULL, NULL));
+	/* Resolve ARP first: a lost ARP request costs a 1 s retransmit, not a probe retry. */
+	T_ASSERT_OK(warm_up(l->fds[a], "192.0.2.2"));
+	T_ASSERT_OK(nlk_open_in(l->fds[a], &na));
+	r = qdisc_add_netem(na, "eth0", &loss);
+	if (r == -ENOENT || r == -EOPNOTSUPP)
+		T_SKIP_BECAUSE("no netem in this kernel");
+	T_ASSERT_OK(r);
+
+	for (size_t i = 0; i < ELEMENTSOF(p); i++)
+		p[i] = mkprobe(l->fds[a], "192.0.2.2");
+	T_ASSERT_OK(probe_run(p, ELEMENTSOF(p), 200, 3));
+	for (size_t i = 0; i < ELEMENTSOF(p); i++) {
+		ok += p[i].status == PROBE_OK;
+		retried += p[i].sent > 1;
+		T_ASSERT(p[i].status == PROBE_OK || p[i].status == PROBE_TIMEOUT);
+	}
+	fprintf(stderr, "netem: %zu of %zu answered, %zu needed a retry\n", ok, ELEMENTSOF(p),
+		retried);
+	T_ASSERT(ok >= 36 && retried > 0);
+	return 0;
+}
+
 /* ping(8) and the engine agree on one pair, both ways: reachable and not. */
 static int test_ping_witness(void)
 {
@@ -600,9 +621,10 @@ static int test_ping_witness(void)
 	/* The engine first, with its default retries: ping -c1 -W1 right after link-up would
 	 * race the first ARP request (see test_v4_reply). */
 	T_ASSERT_OK(warm_up(l->fds[a], "192.0.2.2"));
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.2", l->names[a]) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.2", l->names[a]) ==
+		 0);
 	T_ASSERT_CONTAINS(out, "1 received");
-	T_ASSERT(sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.99", l->names[a]) !=
+	T_ASSERT(t_sh(out, sizeof(out), "ip netns exec %s ping -c1 -W1 192.0.2.99", l->names[a]) !=
 		 0);
 	p[0] = mkprobe(l->fds[a], "192.0.2.2");
 	p[1] = mkprobe(l->fds[a], "192.0.2.99");
@@ -631,8 +653,8 @@ static int test_foreign_replies(void)
 	pid = fork();
 	T_ASSERT(pid >= 0);
 	if (pid == 0)
-		_exit(sh(out, sizeof(out), "ip netns exec %s ping -q -c20 -i0.01 192.0.2.2",
-			 l->names[a]));
+		_exit(t_sh(out, sizeof(out), "ip netns exec %s ping -q -c20 -i0.01 192.0.2.2",
+			   l->names[a]));
 	/* 192.0.2.99: only foreign replies arrive on our socket, none may count. */
 	p[0] = mkprobe(l->fds[a], "192.0.2.99");
 	T_ASSERT_OK(probe_run(p, 1, 200, 2));
@@ -649,7 +671,7 @@ static int test_bad_netns_fd(void)
 	_cleanup_(tlab_done) struct tlab *l = tlab_new();
 	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	struct probe p[3];
-	ino_t before = netns_ino();
+	ino_t before = t_netns_ino();
 	int a, b;
 
 	T_ASSERT(l && null >= 0);
@@ -665,7 +687,7 @@ static int test_bad_netns_fd(void)
 	T_ASSERT_STATUS(&p[1], PROBE_ERROR);
 	T_ASSERT(p[1].err == -EINVAL);
 	T_ASSERT_STATUS(&p[2], PROBE_OK);
-	T_ASSERT(netns_ino() == before);
+	T_ASSERT(t_netns_ino() == before);
 
 	p[0].family = AF_UNIX;
 	T_ASSERT(probe_run(p, 1, 0, 0) == -EINVAL);
@@ -680,7 +702,7 @@ static int test_rlimit_hard(void)
 	_cleanup_(tlab_done) struct tlab *l = tlab_new();
 	struct probe p[2];
 	struct rlimit rl;
-	ino_t before = netns_ino();
+	ino_t before = t_netns_ino();
 	int a, b, fds;
 
 	T_ASSERT(l);
@@ -692,7 +714,7 @@ static int test_rlimit_hard(void)
 	p[0] = mkprobe(l->fds[a], "192.0.2.2");
 	p[1] = mkprobe(l->fds[b], "192.0.2.1");
 	T_ASSERT(probe_run(p, 2, 0, 0) == -EMFILE);
-	T_ASSERT(netns_ino() == before);
+	T_ASSERT(t_netns_ino() == before);
 	return 0;
 }
 
@@ -1046,35 +1068,8 @@ static int test_bench(void)
 
 static int test_no_leftovers(void)
 {
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-	int left = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : 1;
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-			fprintf(stderr, "left behind: /run/netns/%s\n", de->d_name);
-			left++;
-		}
-	closedir(d);
-	T_ASSERT(left == 0);
+	T_ASSERT(t_netns_leftovers(prefix) == 0);
 	return 0;
-}
-
-/* Backstop for cases killed before their cleanup ran (alarm, crash): their mounts died with
- * their mount namespace, only the files remain. */
-static void sweep_leftovers(void)
-{
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
-			(void)netns_delete(de->d_name);
-	closedir(d);
 }
 
 static const struct t_case cases[] = {
@@ -1085,6 +1080,9 @@ static const struct t_case cases[] = {
 	{ "probe: ICMP net unreachable from a router maps to its probe", test_icmp_unreachable,
 	  T_NETNS },
 	{ "probe: 10 namespaces, every ordered pair, IPv4 and IPv6", test_many, T_NETNS },
+	{ "probe: unanswered requests are retried; the RTT is the answered one's", test_retry,
+	  T_NETNS },
+	{ "probe: 25% netem loss is absorbed by retries", test_netem_loss, T_NETNS },
 	{ "probe: ping(8) agrees on one pair", test_ping_witness, T_NETNS },
 	{ "probe: a concurrent ping(8)'s replies are not ours", test_foreign_replies, T_NETNS },
 	{ "probe: a bad namespace fd fails only its probes", test_bad_netns_fd, T_NETNS },
@@ -1108,6 +1106,8 @@ int main(int argc, char **argv)
 
 	snprintf(prefix, sizeof(prefix), "prb%d-", (int)getpid());
 	r = t_run("integ-probe", cases, ELEMENTSOF(cases), argc, argv);
-	sweep_leftovers();
+	/* Backstop for cases killed before their cleanup ran (alarm, crash): their mounts died with
+	 * their mount namespace, only the files remain. */
+	t_netns_sweep(prefix);
 	return r;
 }

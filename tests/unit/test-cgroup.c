@@ -15,16 +15,6 @@
 #include "nsctl/cgroup.h"
 #include "tests/t.h"
 
-#define T_ASSERT_ERR(call, err)                                                                  \
-	do {                                                                                     \
-		int _e = (call);                                                                 \
-		if (_e != (err)) {                                                               \
-			fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s\n", __FILE__,   \
-				__LINE__, #call, _e, _e < 0 ? strerror(-_e) : "no error", #err); \
-			return 1;                                                                \
-		}                                                                                \
-	} while (0)
-
 /* ---- fake trees ---- */
 
 enum {
