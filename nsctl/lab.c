@@ -112,10 +112,34 @@ static unsigned features_missing(unsigned need)
 	return (unsigned)WEXITSTATUS(st);
 }
 
-/* What node start needs: the init binary, the cgroup controllers of the limits, the rootfs
- * dirs and bind sources (relative to the topology file's dir, the process's cwd here:
- * checked by path as written when relative... resolved by the caller). */
-static int preflight_nodes(const struct topo *t)
+/* Checks that @p (relative paths from @dir, the topology file's directory) is a @what. */
+static int check_path(const char *dir, const char *p, bool want_dir, const char *node,
+		      const char *what)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s%s%s", p[0] == '/' ? "" : dir,
+			     p[0] == '/' ? "" : "/", p) >= sizeof(buf))
+		return log_error_errno(-ENAMETOOLONG, "node '%s': %s '%s'", node, what, p);
+	if (stat(buf, &st) < 0) {
+		int e = errno;
+		log_error("node '%s': %s '%s' (%s): %s; nothing was changed", node, what, p, buf,
+			  strerror(e));
+		return -e;
+	}
+	if (want_dir && !S_ISDIR(st.st_mode)) {
+		log_error("node '%s': %s '%s' (%s) is not a directory; nothing was changed", node,
+			  what, p, buf);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+/* What node start needs, checked before anything is created: the init binary, a cgroup
+ * hierarchy with the controllers the limits use, rootfs dirs and bind sources (relative to
+ * @dir, the topology file's directory). */
+static int preflight_nodes(const struct topo *t, const char *dir)
 {
 	_cleanup_(cg_freep) struct cg *cg = NULL;
 	char init[PATH_MAX];
@@ -142,6 +166,15 @@ static int preflight_nodes(const struct topo *t)
 		};
 		const char *missing = NULL;
 
+		const struct topo_node_settings *s = &t->nodes[i].s;
+
+		if (s->rootfs && !streq(s->rootfs, "host") &&
+		    check_path(dir, s->rootfs, true, t->nodes[i].name, "rootfs") < 0)
+			bad = -ENOENT;
+		for (size_t b = 0; b < s->n_binds; b++)
+			if (check_path(dir, s->binds[b].src, false, t->nodes[i].name,
+				       "bind source") < 0)
+				bad = -ENOENT;
 		r = cg_check(cg, &lim, &missing);
 		if (r == -EOPNOTSUPP) {
 			log_error("node '%s' has limits that need the cgroup controller '%s', which "
@@ -159,7 +192,7 @@ static int preflight_nodes(const struct topo *t)
 
 /* Everything `up` can check before it changes anything: names nsctl would create are free,
  * and the kernel has the features the file uses. Returns 0 or a negative errno (logged). */
-static int preflight(const struct topo *t, const struct plan *p)
+static int preflight(const struct topo *t, const struct plan *p, const char *dir)
 {
 	_cleanup_(nlk_freep) struct nlk *host = NULL;
 	unsigned missing;
@@ -201,7 +234,7 @@ static int preflight(const struct topo *t, const struct plan *p)
 			}
 		}
 	}
-	r = preflight_nodes(t);
+	r = preflight_nodes(t, dir);
 	if (r < 0)
 		bad = r;
 	missing = features_missing(features_needed(p));
@@ -276,6 +309,7 @@ int lab_up(const char *path, const struct lab_opts *o)
 	struct exec_opts eo = { .stop = &stop_requested, .progress = isatty(STDERR_FILENO) };
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	char topo_real[PATH_MAX];
+	const char *topo_dir;
 	int unsupported = 0, r;
 
 	r = cli_load_topology(path, false, &t, &unsupported);
@@ -314,7 +348,13 @@ int lab_up(const char *path, const struct lab_opts *o)
 			log_error_errno(r, "cannot read the state of lab '%s'", t->name);
 		return EXIT_FAILED;
 	}
-	r = preflight(t, p);
+	if (!realpath(path, topo_real)) {
+		log_error_errno(-errno, "cannot resolve '%s'", path);
+		(void)state_remove(s);
+		return EXIT_FAILED;
+	}
+	topo_dir = dirname(topo_real);
+	r = preflight(t, p, topo_dir);
 	if (r >= 0 && stop_requested) {
 		log_error("interrupted by a signal before anything was created");
 		r = -EINTR;
@@ -331,12 +371,7 @@ int lab_up(const char *path, const struct lab_opts *o)
 	}
 	eo.fail_at = exec_fail_at_from_env();
 	eo.topo = t;
-	if (!realpath(path, topo_real)) {
-		log_error_errno(-errno, "cannot resolve '%s'", path);
-		(void)state_remove(s);
-		return EXIT_FAILED;
-	}
-	eo.topo_dir = dirname(topo_real);
+	eo.topo_dir = topo_dir;
 	log_info("bringing up lab '%s': %zu steps", t->name, plan_count(p));
 	r = exec_apply(p, s, &eo, &stats);
 	if (r < 0) {

@@ -26,6 +26,9 @@ step "$nsctl" test "$lab"
 step "$nsctl" status "$lab"
 step "$nsctl" exec "$lab/h1" -- ping -c 2 -W 1 198.51.100.10
 step "$nsctl" exec "$lab/h1" -- ip route
+# Each node is a PID 1 in its own namespaces: its own hostname, its own process list.
+step "$nsctl" exec "$lab/h1" -- hostname
+step "$nsctl" exec "$lab/h1" -- ps -ef
 step "$nsctl" down "$lab"
 trap - EXIT
 step "$nsctl" status
