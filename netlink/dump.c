@@ -77,13 +77,9 @@ static int link_dump_parse(struct nlmsghdr *nlh, void *userdata)
 	struct link_entry *e;
 	int r;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	if (!nlmsg_valid_hdr(nlh, sizeof(*ifi)))
-		return -EBADMSG;
-	r = nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, policy);
-	if (r < 0)
-		return nlk_errno_from_nle(r);
+	r = nlk_parse_reply(nlh, RTM_NEWLINK, sizeof(*ifi), tb, IFLA_MAX, policy);
+	if (r <= 0)
+		return r;
 	ifi = nlmsg_data(nlh);
 	if (ifi->ifi_index <= 0 || !tb[IFLA_IFNAME])
 		return -EBADMSG;
@@ -195,13 +191,9 @@ static int addr_dump_parse(struct nlmsghdr *nlh, void *userdata)
 	size_t len;
 	int r;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR)
-		return 0;
-	if (!nlmsg_valid_hdr(nlh, sizeof(*ifa)))
-		return -EBADMSG;
-	r = nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, policy);
-	if (r < 0)
-		return nlk_errno_from_nle(r);
+	r = nlk_parse_reply(nlh, RTM_NEWADDR, sizeof(*ifa), tb, IFA_MAX, policy);
+	if (r <= 0)
+		return r;
 	ifa = nlmsg_data(nlh);
 	len = family_addr_len(ifa->ifa_family);
 	if (!len || (d->family != AF_UNSPEC && ifa->ifa_family != d->family))

@@ -36,13 +36,9 @@ static int link_answer_parse(struct nlmsghdr *nlh, void *userdata)
 	const struct ifinfomsg *ifi;
 	int r;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	if (!nlmsg_valid_hdr(nlh, sizeof(*ifi)))
-		return -EBADMSG;
-	r = nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, policy);
-	if (r < 0)
-		return nlk_errno_from_nle(r);
+	r = nlk_parse_reply(nlh, RTM_NEWLINK, sizeof(*ifi), tb, IFLA_MAX, policy);
+	if (r <= 0)
+		return r;
 	ifi = nlmsg_data(nlh);
 	info->ifindex = ifi->ifi_index;
 	if (tb[IFLA_IFALIAS])

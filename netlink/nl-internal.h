@@ -40,6 +40,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_nexthop *, rtnl_route_nh_free);
 /* Parses one reply message (not the ACK) of a request; returns 0 or a negative errno. */
 typedef int (*nlk_parse_fn)(struct nlmsghdr *nlh, void *userdata);
 
+/* For an nlk_parse_fn: if @nlh is of @type, checks that it holds a fixed header of @hdrlen bytes
+ * and parses its attributes into @tb[0..@maxtype] by @policy. Returns 1 when parsed, 0 for a
+ * message of another type (to be skipped), -EBADMSG for a short one, or a libnl parse error as
+ * a negative errno. */
+int nlk_parse_reply(struct nlmsghdr *nlh, int type, int hdrlen, struct nlattr **tb, int maxtype,
+		    const struct nla_policy *policy);
+
 /* State of the request in flight; the socket's callbacks fill it. */
 struct nlk_call {
 	uint32_t seq;	    /* sequence number of the request; replies with another are stale */

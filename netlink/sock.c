@@ -81,6 +81,21 @@ int nlk_errno_from_nle(int nle)
 	}
 }
 
+int nlk_parse_reply(struct nlmsghdr *nlh, int type, int hdrlen, struct nlattr **tb, int maxtype,
+		    const struct nla_policy *policy)
+{
+	int r;
+
+	if (nlh->nlmsg_type != type)
+		return 0;
+	if (!nlmsg_valid_hdr(nlh, hdrlen))
+		return -EBADMSG;
+	r = nlmsg_parse(nlh, hdrlen, tb, maxtype, policy);
+	if (r < 0)
+		return nlk_errno_from_nle(r);
+	return 1;
+}
+
 static int extack_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **msg = data;

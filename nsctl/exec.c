@@ -12,13 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,7 +41,7 @@ struct exec_ctx {
 	struct lab_state *state;
 	struct cg *cg; /* detected on the first node-start */
 	char init_path[PATH_MAX];
-	char detail[512]; /* what failed, when an errno alone does not say it */
+	char detail[512];      /* what failed, when an errno alone does not say it */
 	struct ns_slot *slots; /* open addressing on the name pointer */
 	size_t mask;
 	int host_fd;
@@ -379,8 +379,8 @@ static int node_env(const struct topo_node *n, char ***ret)
 /* @p as given if absolute, else relative to the topology file's directory. */
 static int resolve_path(const struct exec_ctx *ctx, const char *p, char *buf, size_t len)
 {
-	int n = p[0] == '/' ? snprintf(buf, len, "%s", p) :
-			      snprintf(buf, len, "%s/%s", ctx->o->topo_dir, p);
+	int n = p[0] == '/' ? snprintf(buf, len, "%s", p)
+			    : snprintf(buf, len, "%s/%s", ctx->o->topo_dir, p);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -484,7 +484,8 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	r = need_cgroups(ctx);
 	if (r < 0)
 		return r;
-	if (!ctx->init_path[0] && (r = spawn_find_init(ctx->init_path, sizeof(ctx->init_path))) < 0) {
+	if (!ctx->init_path[0] &&
+	    (r = spawn_find_init(ctx->init_path, sizeof(ctx->init_path))) < 0) {
 		snprintf(ctx->detail, sizeof(ctx->detail), "cannot find nsctl-init");
 		return r;
 	}
@@ -495,7 +496,8 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	    (r = resolve_path(ctx, s->rootfs, rootfs, sizeof(rootfs))) < 0)
 		return r;
 	snprintf(log, sizeof(log), "%s/console.log", dir);
-	if (node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 || !(hosts = lab_hosts(ctx->o->topo)))
+	if (node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 ||
+	    !(hosts = lab_hosts(ctx->o->topo)))
 		return -ENOMEM;
 
 	/* The dir first, then the cgroup: undo runs in reverse, so the node's processes are
@@ -567,7 +569,8 @@ int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_r
 	}
 	if (r != 0 && !a->node.exec->optional) {
 		snprintf(ctx->detail, sizeof(ctx->detail),
-			 "the command exited with status %d (mark it 'optional: true' to go on)", r);
+			 "the command exited with status %d (mark it 'optional: true' to go on)",
+			 r);
 		return -ECANCELED;
 	}
 	if (r != 0)
@@ -627,8 +630,8 @@ static void log_step_failure(struct exec_ctx *ctx, size_t i, size_t n, const str
 		log_error("step %zu/%zu %s: interrupted by a signal", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name);
 	else if (ctx->detail[0])
-		log_error("step %zu/%zu %s: %s: %s", i + 1, n, desc ? desc : action_ops[a->kind].name,
-			  ctx->detail, strerror(-r));
+		log_error("step %zu/%zu %s: %s: %s", i + 1, n,
+			  desc ? desc : action_ops[a->kind].name, ctx->detail, strerror(-r));
 	else if (extack && *extack)
 		log_error("step %zu/%zu %s: %s (kernel: \"%s\")", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name, strerror(-r), extack);
@@ -722,8 +725,9 @@ static int undo_hostlink(struct nlk **nl, const struct jrec *rec)
 	 * was free, under the lab lock, just before creating it. An interface carrying some
 	 * other mark is not. */
 	if (*alias && (!rec->arg[1] || !streq(alias, rec->arg[1]))) {
-		log_warning("host interface '%s' carries the mark '%s', not nsctl's '%s': left alone",
-			    rec->arg[0], alias, rec->arg[1] ? rec->arg[1] : "");
+		log_warning(
+			"host interface '%s' carries the mark '%s', not nsctl's '%s': left alone",
+			rec->arg[0], alias, rec->arg[1] ? rec->arg[1] : "");
 		return 0;
 	}
 	return link_del(*nl, rec->arg[0]);
@@ -815,7 +819,8 @@ int exec_undo_journal(struct lab_state *state)
 	if (had_cgroups && cg) {
 		r = cg_lab_remove(cg, state_lab(state));
 		if (r < 0 && first == 0)
-			first = log_error_errno(r, "cannot remove cgroup nsctl/%s", state_lab(state));
+			first = log_error_errno(r, "cannot remove cgroup nsctl/%s",
+						state_lab(state));
 	}
 	return first < 0 ? first : removed;
 }

@@ -15,7 +15,7 @@ struct nlk;
 struct exec_opts {
 	const struct topo *topo; /* the validated model the plan was built from */
 	const char *topo_dir;	 /* absolute dir of the topology file: relative rootfs and binds */
-	unsigned long fail_at;	     /* test hook: step k fails with -EIO before it runs; 0 = off */
+	unsigned long fail_at;	 /* test hook: step k fails with -EIO before it runs; 0 = off */
 	volatile sig_atomic_t *stop; /* set by a signal handler: roll back at the next step */
 	bool progress;		     /* print a progress line on stderr (a TTY) */
 };

@@ -5,10 +5,10 @@
 #include <ctype.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -19,12 +19,12 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "netlink/netlink.h"
-#include "nsctl/cli.h"
 #include "nsctl/cgroup.h"
+#include "nsctl/cli.h"
 #include "nsctl/exec.h"
-#include "nsctl/spawn.h"
 #include "nsctl/labtest.h"
 #include "nsctl/plan.h"
+#include "nsctl/spawn.h"
 #include "nsctl/state.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct topo *, topo_free);
@@ -177,9 +177,10 @@ static int preflight_nodes(const struct topo *t, const char *dir)
 				bad = -ENOENT;
 		r = cg_check(cg, &lim, &missing);
 		if (r == -EOPNOTSUPP) {
-			log_error("node '%s' has limits that need the cgroup controller '%s', which "
-				  "this host does not offer (cgroup v%d); nothing was changed",
-				  t->nodes[i].name, missing ? missing : "?", cg_version(cg));
+			log_error(
+				"node '%s' has limits that need the cgroup controller '%s', which "
+				"this host does not offer (cgroup v%d); nothing was changed",
+				t->nodes[i].name, missing ? missing : "?", cg_version(cg));
 			bad = r;
 		} else if (r < 0) {
 			log_error_errno(r, "node '%s': its limits cannot be set here",
@@ -402,7 +403,8 @@ static bool looks_like_file(const char *arg)
 
 int lab_name_of(const char *arg, char **ret)
 {
-	if (looks_like_file(arg)) {		_cleanup_(topo_freep) struct topo *t = NULL;
+	if (looks_like_file(arg)) {
+		_cleanup_(topo_freep) struct topo *t = NULL;
 		if (cli_load_topology(arg, true, &t, NULL) < 0)
 			return -EINVAL;
 		*ret = strdup(t->name);
@@ -454,8 +456,7 @@ int lab_down(const char *arg, const struct lab_opts *o)
 			    state_root());
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
-	       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+	       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
 	return EXIT_OK;
 }
 
@@ -522,7 +523,6 @@ static int split_lab_node(const char *arg, char **ret_lab, const char **ret_node
 	return 0;
 }
 
-
 int lab_exec(const char *target, char **cmd)
 {
 	_cleanup_free_ char *lab = NULL, *ns = NULL;
@@ -544,9 +544,10 @@ int lab_exec(const char *target, char **cmd)
 		return EXIT_EXEC_FAILED;
 	r = netns_exists(ns);
 	if (r <= 0) {
-		log_error("lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
-			  "up?)",
-			  lab, node, ns);
+		log_error(
+			"lab '%s' has no running node '%s' (no network namespace '%s'; is the lab "
+			"up?)",
+			lab, node, ns);
 		return EXIT_EXEC_FAILED;
 	}
 	if (!cmd || !cmd[0]) {
@@ -558,7 +559,8 @@ int lab_exec(const char *target, char **cmd)
 	/* state_lock() would fail while `up` runs; only the state's paths are needed here. */
 	r = state_open_readonly(lab, &s);
 	if (r < 0)
-		return log_error_errno(r, "cannot read the state of lab '%s'", lab), EXIT_EXEC_FAILED;
+		return log_error_errno(r, "cannot read the state of lab '%s'", lab),
+		       EXIT_EXEC_FAILED;
 	pid = exec_node_pid(s, ns, node);
 	if (pid < 0) {
 		log_error_errno(pid, "node '%s' of lab '%s' has no running init", node, lab);

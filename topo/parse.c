@@ -1385,7 +1385,8 @@ static void parse_endpoint(struct pctx *c, const struct ynode *y, struct topo_en
 			bridge_key |=
 				y->items[i]->kind == Y_SCALAR && streq(y->items[i]->str, "bridge");
 		if (bridge_key && node_key_given(y)) {
-			perr(c, y->loc, "a link endpoint names either 'node' or 'bridge', not both");
+			perr(c, y->loc,
+			     "a link endpoint names either 'node' or 'bridge', not both");
 			ep->bad = true;
 		} else if (bridge_key && ep->iface) {
 			perr(c, y->loc, "a bridge endpoint takes no 'interface'");

@@ -1538,7 +1538,8 @@ static void check_tests(struct vctx *c)
 		    !(topo_node_first_addr(from, AF_INET) && topo_node_first_addr(to, AF_INET)) &&
 		    !(topo_node_first_addr(from, AF_INET6) && topo_node_first_addr(to, AF_INET6)))
 			verr(c, tt->loc,
-			     "ping from '%s' to '%s': the two nodes have no address family in common",
+			     "ping from '%s' to '%s': the two nodes have no address family in "
+			     "common",
 			     tt->from, tt->to);
 	}
 }

@@ -158,6 +158,36 @@ static int tlab_pair(struct tlab *l, int a, int b, const char *v4a, const char *
 	return 0;
 }
 
+/* Creates the namespace "<tag><i>" in @l and joins it to @hub's by a veth "p<i>" (in the hub)
+ * <-> "eth0" (in the new namespace), both left down. Returns the new namespace's index in @l and
+ * a handle in it in *@ret_nl, or a negative errno. */
+static int tlab_spoke(struct tlab *l, struct nlk *hub, const char *tag, size_t i,
+		      struct nlk **ret_nl)
+{
+	_cleanup_(nlk_freep) struct nlk *nn = NULL;
+	struct link_spec e = { .name = "eth0", .no_ipv6_ll = true };
+	char name[32], pname[16];
+	struct link_spec p = { .name = pname, .netns_fd = -1, .no_ipv6_ll = true };
+	int k, r;
+
+	snprintf(name, sizeof(name), "%s%zu", tag, i);
+	k = tlab_ns(l, name);
+	if (k < 0)
+		return k;
+	r = nlk_open_in(l->fds[k], &nn);
+	if (r < 0)
+		return r;
+	snprintf(pname, sizeof(pname), "p%zu", i);
+	e.netns_fd = l->fds[k];
+	e.nl = nn;
+	p.nl = hub;
+	r = link_add_veth(hub, &p, &e);
+	if (r < 0)
+		return r;
+	*ret_nl = TAKE_PTR(nn);
+	return k;
+}
+
 /* Builds @n namespaces "<tag><i>" (indices 1..n of @l; index 0 is the hub "<tag>hub") on one
  * bridge in the hub: node i has 192.0.2.(i)/24 and 2001:db8::(i)/64 on its eth0. */
 static int tlab_star(struct tlab *l, const char *tag, size_t n)
@@ -184,26 +214,13 @@ static int tlab_star(struct tlab *l, const char *tag, size_t n)
 		return r;
 	for (size_t i = 1; i <= n; i++) {
 		_cleanup_(nlk_freep) struct nlk *nn = NULL;
-		struct link_spec e = { .name = "eth0", .no_ipv6_ll = true };
-		struct link_spec p = { .name = name, .netns_fd = -1, .no_ipv6_ll = true };
 		struct topo_addr a4, a6;
 		char s4[32], s6[32];
-		int k;
 
-		snprintf(name, sizeof(name), "%s%zu", tag, i);
-		k = tlab_ns(l, name);
-		if (k < 0)
-			return k;
-		r = nlk_open_in(l->fds[k], &nn);
+		r = tlab_spoke(l, hub, tag, i, &nn);
 		if (r < 0)
 			return r;
 		snprintf(name, sizeof(name), "p%zu", i);
-		e.netns_fd = l->fds[k];
-		e.nl = nn;
-		p.nl = hub;
-		r = link_add_veth(hub, &p, &e);
-		if (r < 0)
-			return r;
 		r = link_set_master(hub, name, "br0");
 		if (r < 0)
 			return r;
@@ -245,7 +262,7 @@ static void routed_addr(size_t i, bool router, char *buf, size_t len)
 static int tlab_routed(struct tlab *l, const char *tag, size_t n)
 {
 	_cleanup_(nlk_freep) struct nlk *hub = NULL;
-	char name[32];
+	char name[32], pname[16];
 	int h, r;
 
 	if (n > 256)
@@ -262,28 +279,14 @@ static int tlab_routed(struct tlab *l, const char *tag, size_t n)
 		return r;
 	for (size_t i = 1; i <= n; i++) {
 		_cleanup_(nlk_freep) struct nlk *nn = NULL;
-		struct link_spec e = { .name = "eth0", .no_ipv6_ll = true };
-		char pname[16];
-		struct link_spec p = { .name = pname, .netns_fd = -1, .no_ipv6_ll = true };
 		struct route_spec def = { .family = AF_INET };
 		struct topo_addr ar, an;
 		char s[32];
-		int k;
 
-		snprintf(name, sizeof(name), "%s%zu", tag, i);
-		k = tlab_ns(l, name);
-		if (k < 0)
-			return k;
-		r = nlk_open_in(l->fds[k], &nn);
+		r = tlab_spoke(l, hub, tag, i, &nn);
 		if (r < 0)
 			return r;
 		snprintf(pname, sizeof(pname), "p%zu", i);
-		e.netns_fd = l->fds[k];
-		e.nl = nn;
-		p.nl = hub;
-		r = link_add_veth(hub, &p, &e);
-		if (r < 0)
-			return r;
 		routed_addr(i - 1, true, s, sizeof(s));
 		if (ip_pton(s, &ar) < 0)
 			return -EINVAL;

@@ -46,35 +46,6 @@ static int _printf_(3, 4) xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	return n;
 }
 
-/* Runs a shell command line on the host, captures stdout into @out. Returns its exit status. */
-static int _printf_(3, 4) sh(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (out && len) {
-		n = fread(out, 1, len - 1, f);
-		out[n] = '\0';
-	} else {
-		char sink[256];
-
-		while (fread(sink, 1, sizeof(sink), f) > 0)
-			;
-	}
-	st = pclose(f);
-	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -108,24 +79,6 @@ static void msleep(unsigned ms)
 
 	nanosleep(&ts, NULL);
 }
-
-#define T_ASSERT_CONTAINS(hay, needle)                                                         \
-	do {                                                                                   \
-		if (!strstr((hay), (needle))) {                                                \
-			fprintf(stderr, "%s:%d: expected \"%s\" in: %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                              \
-			return 1;                                                              \
-		}                                                                              \
-	} while (0)
-
-#define T_ASSERT_LACKS(hay, needle)                                                              \
-	do {                                                                                     \
-		if (strstr((hay), (needle))) {                                                   \
-			fprintf(stderr, "%s:%d: unexpected \"%s\" in: %s\n", __FILE__, __LINE__, \
-				(needle), (hay));                                                \
-			return 1;                                                                \
-		}                                                                                \
-	} while (0)
 
 /* A case's fixture: temp dir, netns, the inits it started. Torn down on scope exit whatever
  * happened; fx_finish() tears down and reports what it could not remove. */
@@ -174,7 +127,7 @@ static int fx_teardown(struct fx *f)
 			fprintf(stderr, "mount under %s left on the host:\n%s\n", f->dir, mi);
 			bad++;
 		}
-		if (sh(NULL, 0, "rm -rf '%s'", f->dir) != 0)
+		if (t_sh(NULL, 0, "rm -rf '%s'", f->dir) != 0)
 			bad++;
 		f->dir[0] = '\0';
 	}
@@ -294,10 +247,10 @@ static int make_rootfs(const char *dir)
 					       "kill",	"head",	 "wc",	 "stat",  "true",
 					       "sort" };
 
-	if (sh(NULL, 0,
-	       "mkdir -p '%s/bin' '%s/etc' && cp %s '%s/bin/busybox' && echo lower > "
-	       "'%s/lowerfile' && echo motd > '%s/etc/motd'",
-	       dir, dir, BUSYBOX, dir, dir, dir) != 0)
+	if (t_sh(NULL, 0,
+		 "mkdir -p '%s/bin' '%s/etc' && cp %s '%s/bin/busybox' && echo lower > "
+		 "'%s/lowerfile' && echo motd > '%s/etc/motd'",
+		 dir, dir, BUSYBOX, dir, dir, dir) != 0)
 		return -EIO;
 	for (size_t i = 0; i < ELEMENTSOF(applets); i++) {
 		char link[PATH_MAX];
@@ -560,8 +513,8 @@ static int build_escape(struct fx *f, char *bin, bool *is_static)
 	xsnprintf(bin, PATH_MAX, "%s/esc", f->dir);
 	if (write_text(src, escape_src) < 0)
 		return -EIO;
-	*is_static = sh(NULL, 0, "cc -static -O1 -o '%s' '%s' 2>/dev/null", bin, src) == 0;
-	if (!*is_static && sh(NULL, 0, "cc -O1 -o '%s' '%s'", bin, src) != 0)
+	*is_static = t_sh(NULL, 0, "cc -static -O1 -o '%s' '%s' 2>/dev/null", bin, src) == 0;
+	if (!*is_static && t_sh(NULL, 0, "cc -O1 -o '%s' '%s'", bin, src) != 0)
 		return -EIO;
 	return 0;
 }
@@ -601,7 +554,7 @@ static int test_chroot_escape(void)
 	/* Control: from a plain chroot on the host, the program does reach the real root. */
 	xsnprintf(line, sizeof(line), "%s/esc-jail", f.dir);
 	T_ASSERT(mkdir(line, 0755) == 0);
-	T_ASSERT(sh(out, sizeof(out), "'%s' '%s' '%s'", bin, marker, f.dir) == 0);
+	T_ASSERT(t_sh(out, sizeof(out), "'%s' '%s' '%s'", bin, marker, f.dir) == 0);
 	T_ASSERT_CONTAINS(out, "VISIBLE");
 
 	fx_spec(&f, &host, "host", state1);
@@ -1082,23 +1035,14 @@ static int test_init_rss(void)
 static int test_no_leftovers(void)
 {
 	char mi[1 << 16], tmp[64];
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-	int left = 0;
+	int left = t_netns_leftovers(prefix);
 
-	while (d && (de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-			fprintf(stderr, "left behind: /run/netns/%s\n", de->d_name);
-			left++;
-		}
-	if (d)
-		closedir(d);
 	xsnprintf(tmp, sizeof(tmp), "/tmp/%s", prefix);
 	T_ASSERT(read_text("/proc/self/mountinfo", mi, sizeof(mi)) > 0);
 	T_ASSERT_LACKS(mi, tmp);
 	T_ASSERT_LACKS(mi, "leak");
 	T_ASSERT(count_our_inits() == 0);
-	T_ASSERT(sh(mi, sizeof(mi), "ls -d /tmp/%s* 2>/dev/null", prefix) != 0 || !mi[0]);
+	T_ASSERT(t_sh(mi, sizeof(mi), "ls -d /tmp/%s* 2>/dev/null", prefix) != 0 || !mi[0]);
 	T_ASSERT(left == 0);
 	return 0;
 }
@@ -1106,15 +1050,8 @@ static int test_no_leftovers(void)
 /* Backstop for cases killed before their cleanup ran (alarm, crash). */
 static void sweep_leftovers(void)
 {
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-
-	while (d && (de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
-			(void)netns_delete(de->d_name);
-	if (d)
-		closedir(d);
-	(void)sh(NULL, 0, "rm -rf /tmp/%s*", prefix);
+	t_netns_sweep(prefix);
+	(void)t_sh(NULL, 0, "rm -rf /tmp/%s*", prefix);
 }
 
 static const struct t_case cases[] = {

@@ -8,39 +8,14 @@
 #include <time.h>
 
 #include "tests/t.h"
+#include "tests/unit/topo-helpers.h"
 #include "topo/topo.h"
-
-static struct topo *T;
-static struct topo_diag D;
 
 /* Parses @yaml into T/D; returns the number of errors. */
 static size_t parse(const char *yaml)
 {
-	topo_free(T);
-	T = NULL;
-	topo_diag_clear(&D);
-	if (topo_parse_string("t.yaml", yaml, strlen(yaml), &T, &D) < 0)
-		return (size_t)-1;
-	return D.n_errors;
+	return load(yaml) ? D.n_errors : (size_t)-1;
 }
-
-/* Renders the diagnostics as text (sorted), for exact comparisons. */
-static char *diag_text(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	topo_diag_print(&D, f);
-	fclose(f);
-	return buf;
-}
-
-#define T_DIAG_IS(expected)                              \
-	do {                                             \
-		_cleanup_free_ char *_got = diag_text(); \
-		T_ASSERT_STREQ(_got, expected);          \
-	} while (0)
 
 static const char *addr_str(const struct topo_addr *a)
 {

@@ -11,18 +11,8 @@
 #include <time.h>
 
 #include "tests/t.h"
+#include "tests/unit/topo-helpers.h"
 #include "topo/topo.h"
-
-static struct topo *T;
-static struct topo_diag D;
-
-static bool load(const char *yaml)
-{
-	topo_free(T);
-	T = NULL;
-	topo_diag_clear(&D);
-	return topo_parse_string("t.yaml", yaml, strlen(yaml), &T, &D) == 0;
-}
 
 /* Parses @yaml (which must parse cleanly) and validates it; returns the number of errors,
  * or (size_t)-1 when the parser already complained (printed, so the test shows why). */
@@ -38,24 +28,6 @@ static size_t check(const char *yaml)
 	(void)topo_validate(T, &D);
 	return D.n_errors;
 }
-
-/* Renders the diagnostics as text (sorted), for exact comparisons. */
-static char *diag_text(void)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	topo_diag_print(&D, f);
-	fclose(f);
-	return buf;
-}
-
-#define T_DIAG_IS(expected)                              \
-	do {                                             \
-		_cleanup_free_ char *_got = diag_text(); \
-		T_ASSERT_STREQ(_got, expected);          \
-	} while (0)
 
 /* Asserts that @n equals @want; shows the diagnostics when it does not. */
 #define T_COUNT(n, want)                             \
