@@ -474,7 +474,7 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	char dir[PATH_MAX], rootfs[PATH_MAX], log[PATH_MAX + 16];
 	struct ns_slot *slot = slot_of(ctx, a->node.netns);
 	struct spawn_spec spec;
-	int fd, seq, r;
+	int fd, seq, dir_seq, r;
 	pid_t pid;
 
 	ctx->last_nl = NULL;
@@ -502,9 +502,9 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 
 	/* The dir first, then the cgroup: undo runs in reverse, so the node's processes are
 	 * killed (and its mounts gone with its mount namespace) before its files are removed. */
-	seq = state_intent(ctx->state, JREC_NODEDIR, n->name, NULL);
-	if (seq < 0)
-		return seq;
+	dir_seq = state_intent(ctx->state, JREC_NODEDIR, n->name, NULL);
+	if (dir_seq < 0)
+		return dir_seq;
 	seq = state_intent(ctx->state, JREC_CGROUP, n->name, NULL);
 	if (seq < 0)
 		return seq;
@@ -537,7 +537,11 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 		return r;
 	}
 	slot->init_pid = pid;
-	return write_pid_file(dir, pid);
+	r = write_pid_file(dir, pid);
+	if (r < 0)
+		return r;
+	/* The launcher made the dir: its record gets an outcome like every other. */
+	return state_mark(ctx->state, dir_seq, JREC_DONE);
 }
 
 int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res)

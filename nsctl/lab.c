@@ -3,6 +3,7 @@
 #include "nsctl/lab.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <sched.h>
@@ -171,10 +172,24 @@ static int preflight_nodes(const struct topo *t, const char *dir)
 		if (s->rootfs && !streq(s->rootfs, "host") &&
 		    check_path(dir, s->rootfs, true, t->nodes[i].name, "rootfs") < 0)
 			bad = -ENOENT;
-		for (size_t b = 0; b < s->n_binds; b++)
+		for (size_t b = 0; b < s->n_binds; b++) {
+			const char *dst = s->binds[b].dst;
+
 			if (check_path(dir, s->binds[b].src, false, t->nodes[i].name,
 				       "bind source") < 0)
 				bad = -ENOENT;
+			/* On the read-only host root a missing destination is made by an
+			 * overlay on its parent, which '/' itself cannot get. */
+			if ((!s->rootfs || streq(s->rootfs, "host")) && !strchr(dst + 1, '/') &&
+			    access(dst, F_OK) < 0) {
+				log_error(
+					"node '%s': bind destination '%s' does not exist and '/' "
+					"of rootfs host is read-only: bind to a deeper path (e.g. "
+					"/mnt%s); nothing was changed",
+					t->nodes[i].name, dst, dst);
+				bad = -EROFS;
+			}
+		}
 		r = cg_check(cg, &lim, &missing);
 		if (r == -EOPNOTSUPP) {
 			log_error(
@@ -311,6 +326,7 @@ int lab_up(const char *path, const struct lab_opts *o)
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	char topo_real[PATH_MAX];
 	const char *topo_dir;
+	_cleanup_close_ int saved_stdout = -EBADF;
 	int unsupported = 0, r;
 
 	r = cli_load_topology(path, false, &t, &unsupported);
@@ -374,7 +390,18 @@ int lab_up(const char *path, const struct lab_opts *o)
 	eo.topo = t;
 	eo.topo_dir = topo_dir;
 	log_info("bringing up lab '%s': %zu steps", t->name, plan_count(p));
+	if (o->json) {
+		/* exec: entries print their output; with --json, stdout holds only the JSON. */
+		fflush(stdout);
+		saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (saved_stdout >= 0)
+			(void)dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
 	r = exec_apply(p, s, &eo, &stats);
+	if (saved_stdout >= 0) {
+		fflush(stdout);
+		(void)dup2(saved_stdout, STDOUT_FILENO);
+	}
 	if (r < 0) {
 		/* The executor rolled back; drop the state unless something is left to undo. */
 		if (!stats.rollback_failed)
@@ -552,8 +579,8 @@ int lab_exec(const char *target, char **cmd)
 	}
 	if (!cmd || !cmd[0]) {
 		const char *sh = getenv("SHELL");
-		/* The node's own shell: the host's $SHELL may not exist in a rootfs dir. */
-		shell_argv[0] = (char *)(sh && *sh && access(sh, X_OK) == 0 ? sh : "/bin/sh");
+		/* Your shell if the node has it (tried below), else the node's /bin/sh. */
+		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
 		cmd = shell_argv;
 	}
 	/* state_lock() would fail while `up` runs; only the state's paths are needed here. */
@@ -570,9 +597,18 @@ int lab_exec(const char *target, char **cmd)
 		(void)cg_node_procs_paths(cg, lab, node, &procs);
 	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups. */
 	r = spawn_enter(pid, procs, cmd, NULL);
+	if (r == -ENOENT && cmd == shell_argv && !streq(shell_argv[0], "/bin/sh")) {
+		shell_argv[0] = (char *)"/bin/sh";
+		r = spawn_enter(pid, procs, cmd, NULL);
+	}
 	if (r == -ENOENT) {
 		log_error("'%s' not found in %s/%s", cmd[0], lab, node);
 		return 127;
+	}
+	if (r == -EACCES || r == -ENOEXEC) {
+		/* The shell's convention: found but not runnable. */
+		log_error_errno(r, "cannot run '%s' in %s/%s", cmd[0], lab, node);
+		return 126;
 	}
 	if (r < 0) {
 		log_error_errno(r, "cannot run '%s' in %s/%s (%s)", cmd[0], lab, node,
