@@ -48,7 +48,7 @@ FUZZ_REPLAY := $(BUILD)/tests/fuzz/fuzz-topo-replay
 TEST_OBJ := $(BUILD)/obj/tests/t.o
 
 .PHONY: all check check-unit check-integ check-fuzz check-e2e check-headers check-layering \
-	demo deps deps-check format format-check install clean fuzz valgrind help
+	demo deps deps-check format format-check install clean fuzz valgrind help rootfs
 .DEFAULT_GOAL := all
 
 # The source folder nsctl/ takes the name ./nsctl, so the binary is build/nsctl: a link to the
@@ -101,19 +101,43 @@ $(FUZZ_REPLAY): $(BUILD)/obj/tests/fuzz/fuzz-topo.o $(BUILD)/obj/tests/fuzz/repl
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# A tiny root filesystem for nodes with `rootfs: <dir>` (examples/isolation.yaml uses it as
+# ../build/rootfs-busybox; the e2e-isolation tier too): a static busybox, every applet as a
+# symlink to it in bin/, and the empty mount points and directories a node expects. Built
+# next to the final directory and renamed into place, so a half-built tree is never used.
+BUSYBOX ?= /bin/busybox
+ROOTFS := build/rootfs-busybox
+ROOTFS_DIRS := bin etc proc sys dev tmp run var/tmp root
+rootfs: $(ROOTFS)/bin/busybox
+
+$(ROOTFS)/bin/busybox: $(wildcard $(BUSYBOX))
+	@[ -x $(BUSYBOX) ] || { echo "nsctl: no $(BUSYBOX): install busybox-static ('make deps')"; exit 1; }
+	@! LC_ALL=C readelf -l $(BUSYBOX) 2>/dev/null | grep -q 'Requesting program interpreter' || \
+		{ echo "nsctl: $(BUSYBOX) is dynamically linked: install busybox-static"; exit 1; }
+	@$(if $(Q),echo "  ROOTFS  $(ROOTFS)")
+	$(Q)rm -rf $(ROOTFS).new && mkdir -p $(addprefix $(ROOTFS).new/,$(ROOTFS_DIRS))
+	$(Q)cp $(BUSYBOX) $(ROOTFS).new/bin/busybox
+	$(Q)for a in $$($(BUSYBOX) --list); do \
+		case $$a in busybox|*/*|.*) continue ;; esac; \
+		ln -s busybox $(ROOTFS).new/bin/$$a || exit 1; done
+	$(Q)chmod 1777 $(ROOTFS).new/tmp $(ROOTFS).new/var/tmp && chmod 0700 $(ROOTFS).new/root
+	$(Q)printf 'root:x:0:0:root:/root:/bin/sh\n' >$(ROOTFS).new/etc/passwd
+	$(Q)printf 'root:x:0:\n' >$(ROOTFS).new/etc/group
+	$(Q)rm -rf $(ROOTFS) && mv $(ROOTFS).new $(ROOTFS)
+
 # ---- tests ----
 # Each tier prints "tier: N passed, N failed, N skipped"; tests/run-tiers adds them up last.
 export NSCTL := $(CURDIR)/$(BUILD)/nsctl
 export NSCTL_SRCDIR := $(CURDIR)
 
-check: all $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZ_REPLAY)
+check: all rootfs $(UNIT_TESTS) $(INTEG_TESTS) $(FUZZ_REPLAY)
 	$(Q)tests/run-tiers $(UNIT_TESTS) tests/e2e/cli.sh $(FUZZ_REPLAY) $(INTEG_TESTS) \
 		$(wildcard tests/e2e/lab-*.sh)
 
 check-unit: all $(UNIT_TESTS)
 	$(Q)tests/run-tiers $(UNIT_TESTS) tests/e2e/cli.sh
 
-check-integ: all $(INTEG_TESTS)
+check-integ: all rootfs $(INTEG_TESTS)
 	$(Q)tests/run-tiers $(INTEG_TESTS) $(wildcard tests/e2e/lab-*.sh)
 
 check-fuzz: $(FUZZ_REPLAY)
@@ -162,7 +186,8 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh build/nsctl $(DEMO_FILE)
 
-FORMAT_FILES = $(wildcard common/*.[ch] topo/*.[ch] netlink/*.[ch] nsctl/*.[ch] tests/*.[ch] \
+FORMAT_FILES = $(wildcard common/*.[ch] topo/*.[ch] netlink/*.[ch] nsctl/*.[ch] nsctl/init/*.[ch] \
+	tests/*.[ch] \
 	tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -178,7 +203,7 @@ clean:
 	rm -rf build
 
 help:
-	@echo "targets: all check check-unit check-integ check-fuzz fuzz demo deps install clean"
+	@echo "targets: all check check-unit check-integ check-fuzz fuzz demo deps install clean rootfs"
 	@echo "         format format-check check-headers check-layering valgrind"
 	@echo "variables: CC=clang SANITIZE=1 V=1 PREFIX=... DESTDIR=..."
 

@@ -544,6 +544,48 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	return state_mark(ctx->state, dir_seq, JREC_DONE);
 }
 
+/* Runs @argv in the node with stdout and stderr going to a file, then copies the file to our
+ * stdout, each line under the node's name. Not a pipe: a command that leaves a daemon behind
+ * ("food &") would keep a pipe's write end open, and whoever reads `up`'s output would wait
+ * for that daemon to exit. Returns spawn_enter()'s result. */
+static int run_captured(struct exec_ctx *ctx, const char *node, pid_t pid, char *const *procs,
+			char *const *argv, char *const *env)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], line[4096];
+	_cleanup_close_ int out = -EBADF, saved_out = -EBADF, saved_err = -EBADF;
+	_cleanup_fclose_ FILE *f = NULL;
+	int r;
+
+	r = state_node_dir(ctx->state, node, dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/exec.log", dir);
+	out = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (out < 0)
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_out < 0 || saved_err < 0)
+		return -errno;
+	if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0) {
+		r = -errno;
+		(void)dup2(saved_out, STDOUT_FILENO);
+		(void)dup2(saved_err, STDERR_FILENO);
+		return r;
+	}
+	r = spawn_enter(pid, procs, argv, env);
+	(void)dup2(saved_out, STDOUT_FILENO);
+	(void)dup2(saved_err, STDERR_FILENO);
+	f = fdopen(TAKE_FD(out), "r");
+	if (f && fseek(f, 0, SEEK_SET) == 0)
+		while (fgets(line, sizeof(line), f))
+			printf("[%s] %s%s", node, line, strchr(line, '\n') ? "" : "\n");
+	fflush(stdout);
+	return r;
+}
+
 int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
 {
 	const struct topo_node *n = a->node.node;
@@ -563,10 +605,8 @@ int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_r
 	r = node_env(n, &env);
 	if (r < 0)
 		return r;
-	/* The command's output goes to ours, under a line naming the node. */
 	printf("[%s] $ %s\n", n->name, a->node.exec->cmd);
-	fflush(stdout);
-	r = spawn_enter(slot->init_pid, procs, argv, env);
+	r = run_captured(ctx, n->name, slot->init_pid, procs, argv, env);
 	if (r < 0) {
 		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
 		return r;
@@ -633,6 +673,9 @@ static void log_step_failure(struct exec_ctx *ctx, size_t i, size_t n, const str
 	else if (r == -EINTR)
 		log_error("step %zu/%zu %s: interrupted by a signal", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name);
+	else if (ctx->detail[0] && r == -ECANCELED)
+		log_error("step %zu/%zu %s: %s", i + 1, n, desc ? desc : action_ops[a->kind].name,
+			  ctx->detail);
 	else if (ctx->detail[0])
 		log_error("step %zu/%zu %s: %s: %s", i + 1, n,
 			  desc ? desc : action_ops[a->kind].name, ctx->detail, strerror(-r));

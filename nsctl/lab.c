@@ -276,8 +276,9 @@ static void print_summary(const struct topo *t, const struct plan *p, const stru
 		if (st->count[k])
 			fprintf(out, "  %-12s %6zu  %8.1f ms\n", action_ops[k].name, st->count[k],
 				st->seconds[k] * 1e3);
-	fprintf(out, "lab '%s' is up in %.1f ms: %zu nodes, %zu links, %zu bridges\n\n", t->name,
-		st->total_seconds * 1e3, t->n_nodes, t->n_links, t->n_bridges);
+	fprintf(out, "lab '%s' is up in %.1f ms: %zu node%s, %zu link%s, %zu bridge%s\n\n", t->name,
+		st->total_seconds * 1e3, t->n_nodes, t->n_nodes == 1 ? "" : "s", t->n_links,
+		t->n_links == 1 ? "" : "s", t->n_bridges, t->n_bridges == 1 ? "" : "s");
 	fprintf(out, "%-16s %-24s %s\n", "NODE", "NAMESPACE", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];

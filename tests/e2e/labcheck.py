@@ -8,7 +8,9 @@ drops an address in nsctl's model is still caught.
 
     labcheck.py rewrite SRC DST LAB IFPREFIX   copy SRC with name: LAB, every host-side
                                                interface renamed IFPREFIX0, IFPREFIX1, ...
-                                               and their IPv4 /24s moved into 10.200-255.x.0/24
+                                               and their IPv4 /24s moved into 10.200-255.x.0/24;
+                                               relative rootfs dirs and bind sources made
+                                               absolute (they are relative to the file)
     labcheck.py info FILE                      lab name, namespaces and host interfaces
     labcheck.py verify FILE                    addresses, routes, MTU, MAC, sysctls, bridges
     labcheck.py ping FILE                      ping across every link and between end hosts
@@ -429,9 +431,40 @@ def host_net24(prefix, i):
     return "10.%d.%d." % (200 + idx // 256, idx % 256)
 
 
+def absolute_paths(text, src):
+    """Paths in a topology file are relative to the file's directory (docs/topology.md): a
+    copy elsewhere keeps meaning the same directories only with them made absolute. Covers
+    `rootfs: DIR` (block or flow style, quoted or not) and the source side of `binds`."""
+    base = os.path.dirname(os.path.abspath(src))
+
+    def absolute(p):
+        return p if p.startswith("/") else os.path.normpath(os.path.join(base, p))
+
+    def fix_rootfs(m):
+        q = m.group(2) or m.group(4) or ""
+        v = m.group(3) if m.group(2) else m.group(5) if m.group(4) else m.group(6)
+        if v == "host" or v.startswith("/"):
+            return m.group(0)
+        return m.group(1) + q + absolute(v) + q
+
+    text = re.sub(r"(?<![A-Za-z0-9_-])(rootfs:[ \t]*)"
+                  r"(?:(\")([^\"]*)\"|(')([^']*)'|([^\"'\s,{}\[\]#]+))", fix_rootfs, text)
+    with open(src) as f:
+        doc = yaml.load(f, Loader=yaml.BaseLoader)
+    binds = as_list(as_map(doc.get("defaults")).get("binds"))
+    for body in as_map(doc.get("nodes")).values():
+        binds += as_list(as_map(body).get("binds"))
+    for b in sorted({b for b in binds if isinstance(b, str)}, key=len, reverse=True):
+        srcpath, sep, rest = b.partition(":")
+        if sep and srcpath and not srcpath.startswith("/"):
+            text = re.sub(r"(?<=[\"'\[\s,])%s(?=[\"'\],\s])" % re.escape(b),
+                          absolute(srcpath) + ":" + rest, text)
+    return text
+
+
 def rewrite(src, dst, name, prefix):
     lab = Lab(src)
-    text = open(src).read()
+    text = absolute_paths(open(src).read(), src)
     text, n = re.subn(r"(?m)^name:[ \t]*\S+", "name: " + name, text, count=1)
     if n != 1:
         die("%s: no top-level 'name:' line" % src)

@@ -7,13 +7,15 @@
 # 10.200.0.0-10.255.255.255 (labcheck.py host_net24), so two runs hardly ever share a host route.
 #
 # Snapshots: the host as the tiers compare it before and after (netns list, host links,
-# /run/netns, the state dir, mount points). They must be identical. On a machine where others
-# bring labs up and down at the same time, NSCTL_TEST_SHARED_HOST=1 restricts the comparison
-# to lines that carry this tier's tag (a leak of nsctl's always does: every name it makes
-# starts with the lab name or a host: interface name).
+# /run/netns, the state dir, mount points, nsctl's cgroups in every hierarchy, live nsctl-init
+# processes with their cgroup). They must be identical. On a machine where others bring labs
+# up and down at the same time, NSCTL_TEST_SHARED_HOST=1 restricts the comparison to lines
+# that carry this tier's tag (a leak of nsctl's always does: every name it makes starts with
+# the lab name or a host: interface name, and a node's cgroup is nsctl/<lab>/<node>).
 
 TAG=t$$
 STATE=${NSCTL_STATE_DIR:-/run/nsctl} # nsctl's state root (NSCTL_STATE_DIR moves it)
+CG=/sys/fs/cgroup                    # nsctl/cgroup.h CG_ROOT
 # The distribution's python3 first: a version-manager shim on PATH can cost 0.4 s per start.
 PYTHON=${PYTHON:-}
 for p in /usr/bin/python3 python3; do
@@ -88,6 +90,36 @@ nsctl() { timeout -k 5 120 "$NSCTL" "$@"; }
 # has_verb VERB: does this build of nsctl have the verb yet?
 has_verb() { "$NSCTL" --help 2>&1 | grep -Eq "^[[:space:]]+$1[[:space:]]"; }
 
+# The cgroup directories nsctl makes: nsctl/<lab>/<node> under each v1 hierarchy
+# (/sys/fs/cgroup/<controller>/nsctl) or on the v2 tree (/sys/fs/cgroup/nsctl).
+cgroup_dirs() {
+	local d
+	for d in "$CG"/*/nsctl "$CG"/nsctl; do
+		[ -d "$d" ] && find "$d" -type d 2>/dev/null
+	done | sort
+}
+
+# Live nsctl-init processes (zombies excluded: exited, waiting for whoever reaps them), one
+# line each: pid, command line, and the node cgroup it is in (nsctl/<lab>/<node>, which names
+# the lab, so that NSCTL_TEST_SHARED_HOST=1 can tell this tier's from others'). Builtins only
+# for the scan: it reads every process's comm.
+init_procs() {
+	local p comm stat st cmd cg line
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[ "$comm" = nsctl-init ] || continue
+		read -r stat 2>/dev/null <"$p/stat" || continue
+		st=${stat##*) }
+		[ "${st%% *}" = Z ] && continue
+		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")
+		cg=-
+		while read -r line; do
+			case "$line" in *:/nsctl/*) cg=/nsctl/${line#*:/nsctl/}; break ;; esac
+		done 2>/dev/null <"$p/cgroup"
+		echo "${p#/proc/} ${cmd% } cgroup=$cg"
+	done | sort -n
+}
+
 snapshot() {
 	{
 		echo "## ip netns list"
@@ -100,6 +132,10 @@ snapshot() {
 		if [ -e "$STATE" ]; then ls -AR "$STATE" 2>&1; else echo "(absent)"; fi
 		echo "## mount points"
 		awk '{print $5}' /proc/self/mountinfo | sort
+		echo "## cgroup dirs under $CG/*/nsctl, $CG/nsctl"
+		cgroup_dirs
+		echo "## live nsctl-init processes"
+		init_procs
 	} >"$1"
 }
 
@@ -109,6 +145,13 @@ same_snapshot() {
 	local after=$WORK/snap.after diffs=$WORK/snap.diff
 	snapshot "$after"
 	diff -u "$before" "$after" | tail -n +3 | grep '^[-+]' >"$diffs" || true
+	if [ -s "$diffs" ]; then
+		# Once more after a moment: a killed init leaves its cgroup (and cg_node_kill's
+		# count) a little before it becomes a zombie.
+		sleep 0.3
+		snapshot "$after"
+		diff -u "$before" "$after" | tail -n +3 | grep '^[-+]' >"$diffs" || true
+	fi
 	if [ -n "${NSCTL_TEST_SHARED_HOST:-}" ] && [ -s "$diffs" ]; then
 		grep -E "${TAG}[a-z]" "$diffs" >"$diffs.mine" || true
 		if [ ! -s "$diffs.mine" ]; then
