@@ -594,8 +594,14 @@ int lab_exec(const char *target, char **cmd)
 		log_error_errno(pid, "node '%s' of lab '%s' has no running init", node, lab);
 		return EXIT_EXEC_FAILED;
 	}
-	if (cg_detect(CG_ROOT, &cg) >= 0)
-		(void)cg_node_procs_paths(cg, lab, node, &procs);
+	/* Never run a command outside the node's limits: no cgroups found is an error. */
+	r = cg_detect(CG_ROOT, &cg);
+	if (r >= 0)
+		r = cg_node_procs_paths(cg, lab, node, &procs);
+	if (r < 0) {
+		log_error_errno(r, "cannot find the cgroups of node '%s' of lab '%s'", node, lab);
+		return EXIT_EXEC_FAILED;
+	}
 	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups. */
 	r = spawn_enter(pid, procs, cmd, NULL);
 	if (r == -ENOENT && cmd == shell_argv && !streq(shell_argv[0], "/bin/sh")) {
