@@ -558,6 +558,7 @@ int lab_exec(const char *target, char **cmd)
 	_cleanup_(cg_freep) struct cg *cg = NULL;
 	_cleanup_(cg_paths_freep) char **procs = NULL;
 	char *shell_argv[] = { NULL, NULL };
+	int (*enter)(pid_t, char *const *, char *const *, char *const *);
 	const char *node;
 	int pid, r;
 
@@ -602,11 +603,13 @@ int lab_exec(const char *target, char **cmd)
 		log_error_errno(r, "cannot find the cgroups of node '%s' of lab '%s'", node, lab);
 		return EXIT_EXEC_FAILED;
 	}
-	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups. */
-	r = spawn_enter(pid, procs, cmd, NULL);
+	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups; with a
+	 * terminal on stdin, a pty of the node's own, so that `tty` and job control work there. */
+	enter = isatty(STDIN_FILENO) ? spawn_enter_tty : spawn_enter;
+	r = enter(pid, procs, cmd, NULL);
 	if (r == -ENOENT && cmd == shell_argv && !streq(shell_argv[0], "/bin/sh")) {
 		shell_argv[0] = (char *)"/bin/sh";
-		r = spawn_enter(pid, procs, cmd, NULL);
+		r = enter(pid, procs, cmd, NULL);
 	}
 	if (r == -ENOENT) {
 		log_error("'%s' not found in %s/%s", cmd[0], lab, node);

@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -537,7 +539,10 @@ struct enter_args {
 	char *const *argv;
 	char *const *env;
 	const char *term;
-	bool tty;
+	bool tty;	   /* our terminal: give the program the foreground there */
+	bool pty;	   /* a pty of the node's own for the program; master over @sock */
+	struct winsize ws; /* the pty's first size (ours) */
+	int sock;
 	int report;
 };
 
@@ -561,6 +566,68 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* Sends @fd over the socket @sock (SCM_RIGHTS). Returns 0 or -1 with errno set. */
+static int fd_send(int sock, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl = { 0 };
+	char byte = 'm';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* In the node (its mount namespace and root): opens a pty pair of the node's own devpts
+ * instance, sizes it, and sends the master to our parent. Returns the slave. The master is
+ * ours only until it is sent: the program must never hold it, or the parent would not see EIO
+ * when the program ends. */
+static int pty_open(const struct enter_args *a)
+{
+	char name[64];
+	int master, slave;
+
+	/* /dev/ptmx is the node's (a symlink to pts/ptmx of its devpts newinstance, made by
+	 * nsctl-init), so the pty shows as /dev/pts/N in the node and nowhere on the host. */
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		child_fail(a->report, errno, "open the node's /dev/ptmx", NULL);
+	if (unlockpt(master) < 0)
+		child_fail(a->report, errno, "unlockpt", NULL);
+	/* TIOCGPTPEER (Linux 4.13) opens the slave through the master, with no path lookup that a
+	 * node could redirect; ptsname + open before it. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 && (errno == EINVAL || errno == ENOTTY)) {
+		if (ptsname_r(master, name, sizeof(name)) != 0)
+			child_fail(a->report, errno, "ptsname", NULL);
+		slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
+	if (slave < 0)
+		child_fail(a->report, errno, "open the pty's slave", NULL);
+	if ((a->ws.ws_row || a->ws.ws_col) && ioctl(master, TIOCSWINSZ, &a->ws) < 0)
+		child_fail(a->report, errno, "set the pty's window size", NULL);
+	if (fd_send(a->sock, master) < 0)
+		child_fail(a->report, errno, "send the pty to nsctl", NULL);
+	close(master);
+	close(a->sock);
+	return slave;
+}
+
 static _Noreturn void enter_child(const struct enter_args *a)
 {
 	int fds[ELEMENTSOF(node_namespaces)], root, st;
@@ -568,6 +635,7 @@ static _Noreturn void enter_child(const struct enter_args *a)
 	size_t n_env = 0, n;
 	const char *node_path = DEFAULT_PATH;
 	bool has_path = false, has_host = false, has_term = false, has_home = false;
+	int slave = -1;
 	pid_t pid;
 
 	for (size_t i = 0; a->cgroup_procs && a->cgroup_procs[i]; i++)
@@ -628,11 +696,27 @@ static _Noreturn void enter_child(const struct enter_args *a)
 	}
 	envp[n_env] = NULL;
 
+	if (a->pty)
+		slave = pty_open(a);
+
 	/* A PID namespace applies to the children of the process that joins it. */
 	pid = fork();
 	if (pid < 0)
 		child_fail(a->report, errno, "fork", NULL);
 	if (pid == 0) {
+		if (a->pty) {
+			/* A session of its own with the pty as controlling terminal, as login(1)
+			 * and sshd do; its line discipline then turns ^C, ^Z into signals for
+			 * the node's foreground job, and the shell has job control. */
+			if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+				child_fail(a->report, errno,
+					   "make the pty the controlling terminal", NULL);
+			for (int fd = 0; fd < 3; fd++)
+				if (dup2(slave, fd) < 0)
+					child_fail(a->report, errno, "dup2 the pty", NULL);
+			if (slave > 2)
+				close(slave);
+		}
 		if (a->tty) {
 			sigset_t ttou;
 
@@ -650,6 +734,10 @@ static _Noreturn void enter_child(const struct enter_args *a)
 		exec_search(a->argv, envp, node_path);
 		child_fail(a->report, errno, "exec ", a->argv[0]);
 	}
+	/* Only the program (and what it starts) holds the pty now: when they are gone, our parent
+	 * reads EIO from the master. */
+	if (slave >= 0)
+		close(slave);
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WUNTRACED);
 
@@ -673,15 +761,185 @@ static _Noreturn void enter_child(const struct enter_args *a)
 	_exit(0);
 }
 
-int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env)
+/* Receives one descriptor sent with fd_send(). Returns it (close-on-exec), or -1 when the
+ * sender closed the socket without sending one (it failed and reports why on its pipe). */
+static int fd_recv(int sock)
 {
-	_cleanup_close_ int rd = -EBADF, wr = -EBADF;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd = -1;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* ---- the pty relay (nsctl's side of spawn_enter_tty) ---- */
+
+/* The signals that end the relay (the terminal is restored first, then they are delivered as
+ * they would have been) and SIGWINCH, which resizes the pty. */
+static const int relay_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+
+static volatile sig_atomic_t relay_sig, relay_winch;
+
+static void relay_on_signal(int sig)
+{
+	if (sig == SIGWINCH)
+		relay_winch = 1;
+	else
+		relay_sig = sig;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = write(fd, buf, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		buf += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Copies stdin to @master and @master to stdout, with our terminal in raw mode (the node's pty
+ * does the line editing and signal keys now), until the program and whatever holds the pty in
+ * the node are gone (EIO or EOF on the master), or, once the program has reported (@report
+ * readable), until the pty stays quiet for a moment: a daemon it left running may hold the pty
+ * for ever. The terminal's mode is restored on every way out; a terminating signal ends the
+ * relay and is delivered after that. */
+static void relay(int master, int report)
+{
+	struct sigaction sa = { .sa_handler = relay_on_signal }, old_sa[ELEMENTSOF(relay_signals)];
+	struct termios saved, raw;
+	sigset_t block, old_mask;
+	char in_buf[4096], out_buf[4096];
+	size_t in_len = 0, in_off = 0;
+	bool raw_set = false, stdin_open = true, done = false;
+	struct winsize ws;
+
+	relay_sig = 0;
+	relay_winch = 0;
+	sigemptyset(&block);
+	for (size_t i = 0; i < ELEMENTSOF(relay_signals); i++)
+		sigaddset(&block, relay_signals[i]);
+	/* Blocked outside ppoll(): a signal can only arrive while we wait, never between a check
+	 * of the flags and the wait. */
+	(void)sigprocmask(SIG_BLOCK, &block, &old_mask);
+	for (size_t i = 0; i < ELEMENTSOF(relay_signals); i++)
+		(void)sigaction(relay_signals[i], &sa, &old_sa[i]);
+	(void)fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+
+	/* Raw only when we own the terminal's foreground: tcsetattr() from a background process
+	 * group would stop us with SIGTTOU. */
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp() && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		raw_set = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
+	}
+
+	while (!relay_sig) {
+		struct pollfd p[3] = {
+			{ .fd = -1, .events = POLLIN },
+			{ .fd = master, .events = POLLIN },
+			{ .fd = done ? -1 : report, .events = POLLIN },
+		};
+		struct timespec quiet = { 0, 200 * 1000000L };
+		ssize_t k;
+		int n;
+
+		if (relay_winch) {
+			relay_winch = 0;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				(void)ioctl(master, TIOCSWINSZ, &ws);
+		}
+		/* Read stdin only when the last chunk is in the pty: no buffering without bound,
+		 * and a program that does not read its input cannot block our output side. */
+		if (in_len > in_off)
+			p[1].events |= POLLOUT;
+		else if (stdin_open)
+			p[0].fd = STDIN_FILENO;
+		n = ppoll(p, ELEMENTSOF(p), done ? &quiet : NULL, &old_mask);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* quiet for 200 ms after the program ended, or poll failed */
+		if (p[2].revents)
+			done = true; /* the program's status (or an error) is there: it ended */
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			k = read(master, out_buf, sizeof(out_buf));
+			if (k < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			/* EIO: no slave left open. Everything written before is read first (the
+			 * tty layer flushes its buffer before it reports EIO). */
+			if (k <= 0 || write_all(STDOUT_FILENO, out_buf, (size_t)k) < 0)
+				break;
+		}
+		if (p[1].revents & POLLOUT) {
+			k = write(master, in_buf + in_off, in_len - in_off);
+			if (k < 0 && errno != EINTR && errno != EAGAIN)
+				break;
+			if (k > 0)
+				in_off += (size_t)k;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			k = read(STDIN_FILENO, in_buf, sizeof(in_buf));
+			if (k < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (k <= 0) {
+				stdin_open = false; /* EOF: the pty keeps going without input */
+				continue;
+			}
+			in_len = (size_t)k;
+			in_off = 0;
+		}
+	}
+
+	if (raw_set)
+		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+	for (size_t i = 0; i < ELEMENTSOF(relay_signals); i++)
+		(void)sigaction(relay_signals[i], &old_sa[i], NULL);
+	/* Pending (it stays blocked until the mask is restored): delivered with the caller's
+	 * disposition, which by default ends nsctl; the node's pty then hangs up. */
+	if (relay_sig)
+		(void)raise(relay_sig);
+	(void)sigprocmask(SIG_SETMASK, &old_mask, NULL);
+}
+
+static int enter_run(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env,
+		     bool want_pty)
+{
+	_cleanup_close_ int rd = -EBADF, wr = -EBADF, sock = -EBADF, child_sock = -EBADF,
+			    master = -EBADF;
 	struct enter_args a = {
 		.init_pid = init_pid,
 		.cgroup_procs = cgroup_procs,
 		.argv = argv,
 		.env = env,
 		.term = getenv("TERM"),
+		.sock = -1,
 	};
 	struct child_report rep, got = { .err = 0, .status = -1 };
 	int p[2], r, st;
@@ -692,7 +950,17 @@ int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, ch
 		return fail(-EINVAL, "spawn_enter: a pid and a command are needed");
 	if (kill(init_pid, 0) < 0)
 		return fail(-errno, "node init %d", (int)init_pid);
-	a.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	a.pty = want_pty && isatty(STDIN_FILENO);
+	a.tty = !a.pty && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	if (a.pty) {
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &a.ws) < 0)
+			a.ws = (struct winsize){ 0 };
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+			return fail(-errno, "socketpair");
+		sock = p[0];
+		child_sock = p[1];
+		a.sock = child_sock;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return fail(-errno, "pipe");
 	rd = p[0];
@@ -706,6 +974,15 @@ int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, ch
 	if (pid == 0)
 		enter_child(&a);
 	close(TAKE_FD(wr));
+	if (a.pty) {
+		close(TAKE_FD(child_sock));
+		/* No master: the child failed before it had one; its report says why. */
+		master = fd_recv(sock);
+		if (master >= 0)
+			relay(master, rd);
+		/* Whatever still holds the slave in the node gets a hangup. */
+		close(TAKE_FD(master));
+	}
 
 	/* Reports until EOF: the program's exec failure (from the grandchild) comes before the
 	 * status its parent sends; the first error wins. */
@@ -730,6 +1007,16 @@ int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, ch
 	if (r < 0 || got.status < 0)
 		return fail(r < 0 ? r : -ECHILD, "enter node %d: no status", (int)init_pid);
 	return WIFSIGNALED(got.status) ? 128 + WTERMSIG(got.status) : WEXITSTATUS(got.status);
+}
+
+int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env)
+{
+	return enter_run(init_pid, cgroup_procs, argv, env, false);
+}
+
+int spawn_enter_tty(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env)
+{
+	return enter_run(init_pid, cgroup_procs, argv, env, true);
 }
 
 /* ---- spawn_stop ---- */

@@ -59,6 +59,16 @@ int spawn_node(const struct spawn_spec *s, pid_t *ret_pid);
  * setns), with the step in spawn_last_error(). */
 int spawn_enter(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env);
 
+/* spawn_enter(), but with a terminal on stdin the program gets a terminal of the node's own, as
+ * `docker exec -t` does: a pty opened from the node's /dev/ptmx (so `tty` names it /dev/pts/N
+ * inside), its controlling terminal in a session of its own, on its stdin, stdout and stderr.
+ * nsctl keeps the master, puts our terminal in raw mode (restored on return, and before a
+ * terminating signal is delivered), passes the window size on (again on SIGWINCH) and copies
+ * stdin to the pty and the pty to stdout until the program and whatever holds the pty are gone.
+ * Without a terminal on stdin, exactly spawn_enter(). Same returns; -ENOENT/-EIO etc. also for
+ * a pty that cannot be opened in the node, with the step in spawn_last_error(). */
+int spawn_enter_tty(pid_t init_pid, char *const *cgroup_procs, char *const *argv, char *const *env);
+
 /* Stops a node: SIGTERM to @init_pid (the init passes it on to every process of the node and
  * exits once they are gone), SIGKILL after @timeout_ms, and reaps it if it is our child.
  * Returns 0 if it ended after SIGTERM or was already gone, 1 if it needed SIGKILL, or a

@@ -9,13 +9,16 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -900,6 +903,98 @@ static int test_no_fd_leaks(void)
 	return 0;
 }
 
+/* Reads @master into @out until EIO (every holder of the slave is gone) or @timeout_ms. */
+static void read_pty(int master, char *out, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&p, 1, timeout_ms) <= 0)
+			break;
+		k = read(master, out + got, len - 1 - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+		if (got == len - 1)
+			break;
+	}
+	out[got] = '\0';
+}
+
+static int test_enter_tty(void)
+{
+	_cleanup_(fx_done) struct fx f;
+	struct spawn_spec s = { 0 };
+	char *const argv[] = { "/bin/sh", "-c",
+			       "tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; "
+			       "stty size; echo fds; ls -1 /proc/$$/fd; echo ok",
+			       NULL };
+	struct winsize ws = { .ws_row = 33, .ws_col = 77 };
+	struct termios before, after;
+	char state[PATH_MAX], out[4096], node_before[512], node_after[512], *name;
+	int master, st;
+	pid_t pid, kid;
+
+	T_ASSERT_OK(fx_init(&f, "pty"));
+	fx_spec(&f, &s, "n1", state);
+	T_ASSERT_OK(fx_spawn(&f, &s, &pid));
+	T_ASSERT(in_node(&f, pid, node_before, sizeof(node_before),
+			 "ls /dev/pts | tr '\\n' ' '; ls /proc/1/fd | tr '\\n' ' '") == 0);
+
+	/* A terminal of the test's own stands in for the user's: its slave is the controlling
+	 * terminal and stdio of a child that calls spawn_enter_tty(), its master is the screen. */
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	T_ASSERT(master >= 0);
+	T_ASSERT(grantpt(master) == 0 && unlockpt(master) == 0);
+	T_ASSERT((name = ptsname(master)));
+	T_ASSERT(ioctl(master, TIOCSWINSZ, &ws) == 0);
+	T_ASSERT(tcgetattr(master, &before) == 0);
+	fflush(NULL);
+	kid = fork();
+	T_ASSERT(kid >= 0);
+	if (kid == 0) {
+		int tty, r;
+
+		/* Session leader: opening the slave makes it our controlling terminal, with us in
+		 * its foreground, as a login shell's child would be. */
+		if (setsid() < 0 || (tty = open(name, O_RDWR)) < 0)
+			_exit(100);
+		if (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0)
+			_exit(101);
+		close(tty);
+		r = spawn_enter_tty(pid, NULL, argv, NULL);
+		_exit(r < 0 ? 102 : r);
+	}
+	read_pty(master, out, sizeof(out), 10000);
+	T_ASSERT(waitpid(kid, &st, 0) == kid);
+	T_ASSERT(tcgetattr(master, &after) == 0);
+	close(master);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "child status 0x%x, output: %s\n", st, out);
+	T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* The node's own pty, its name resolvable there; the size was passed on; the program
+	 * has stdio and nothing else of ours. */
+	T_ASSERT_CONTAINS(out, "/dev/pts/");
+	T_ASSERT_LACKS(out, "not a tty");
+	T_ASSERT_CONTAINS(out, "all-tty");
+	T_ASSERT_CONTAINS(out, "33 77");
+	T_ASSERT_CONTAINS(out, "fds\r\n0\r\n1\r\n2\r\nok\r\n");
+	/* Raw mode while relaying, restored afterwards. */
+	T_ASSERT(after.c_lflag == before.c_lflag && after.c_iflag == before.c_iflag &&
+		 after.c_oflag == before.c_oflag);
+
+	/* The init lives on, its pts and fds as before: the pty went with the program. */
+	T_ASSERT(kill(pid, 0) == 0);
+	T_ASSERT(in_node(&f, pid, node_after, sizeof(node_after),
+			 "ls /dev/pts | tr '\\n' ' '; ls /proc/1/fd | tr '\\n' ' '") == 0);
+	T_ASSERT_STREQ(node_after, node_before);
+	T_ASSERT(fx_finish(&f) == 0);
+	return 0;
+}
+
 static int test_log_and_find_init(void)
 {
 	_cleanup_(fx_done) struct fx f;
@@ -1073,6 +1168,8 @@ static const struct t_case cases[] = {
 	  test_stop_and_exit_modes, T_ROOT },
 	{ "errors: -errno and the failing step, child reaped, nothing left", test_errors, T_ROOT },
 	{ "fds: only stdio reaches the init and cmd", test_no_fd_leaks, T_ROOT },
+	{ "tty: the node's own pty (tty names it), size passed on, terminal restored",
+	  test_enter_tty, T_ROOT },
 	{ "log: stdin /dev/null, stdout+stderr appended; spawn_find_init", test_log_and_find_init,
 	  T_ROOT },
 	{ "cgroup: init joined before it runs; cgroup namespace root", test_cgroup, T_ROOT },
