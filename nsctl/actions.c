@@ -284,19 +284,43 @@ static void netem_describe(const struct action *a, FILE *out)
 static void node_start_describe(const struct action *a, FILE *out)
 {
 	const struct topo_node *n = a->node.node;
+	const struct topo_node_settings *s = &n->s;
 
 	put_verb(a, out);
 	fputs(a->node.netns, out);
 	if (n->hostname)
 		fprintf(out, " hostname %s", n->hostname);
-	if (n->s.n_cmd == 0) {
+	if (s->rootfs && !streq(s->rootfs, "host")) {
+		fputs(" rootfs ", out);
+		put_arg(out, s->rootfs);
+	}
+	/* Limits as the cgroup files take them: bytes, millicores, a count. */
+	if (s->limits.has_memory)
+		fprintf(out, " memory %" PRIu64, s->limits.memory);
+	if (s->limits.has_cpu)
+		fprintf(out, " cpu %u.%03u", s->limits.cpu_millis / 1000, s->limits.cpu_millis % 1000);
+	if (s->limits.has_pids)
+		fprintf(out, " pids %u", s->limits.pids);
+	for (size_t i = 0; i < s->n_binds; i++) {
+		fputs(" bind ", out);
+		put_arg(out, s->binds[i].src);
+		fputc(':', out);
+		put_arg(out, s->binds[i].dst);
+		if (s->binds[i].ro)
+			fputs(":ro", out);
+	}
+	for (size_t i = 0; i < s->n_env; i++) {
+		fputs(" env ", out);
+		put_arg(out, s->env[i].key);
+	}
+	if (s->n_cmd == 0) {
 		fputs(" cmd (idle init)", out);
 		return;
 	}
 	fputs(" cmd", out);
-	for (size_t i = 0; i < n->s.n_cmd; i++) {
+	for (size_t i = 0; i < s->n_cmd; i++) {
 		fputc(' ', out);
-		put_arg(out, n->s.cmd[i]);
+		put_arg(out, s->cmd[i]);
 	}
 }
 
