@@ -351,16 +351,14 @@ int exec_qdisc_netem(struct exec_ctx *ctx, const struct action *a, struct action
 
 /* ---- nodes ---- */
 
-static void strv_free(char **v)
+void strv_free(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
 }
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
-/* "K=V" strings of the node's env, NULL-terminated. */
-static int node_env(const struct topo_node *n, char ***ret)
+int exec_node_env(const struct topo_node *n, char ***ret)
 {
 	char **v = calloc(n->s.n_env + 1, sizeof(*v));
 
@@ -496,7 +494,7 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	    (r = resolve_path(ctx, s->rootfs, rootfs, sizeof(rootfs))) < 0)
 		return r;
 	snprintf(log, sizeof(log), "%s/console.log", dir);
-	if (node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 ||
+	if (exec_node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 ||
 	    !(hosts = lab_hosts(ctx->o->topo)))
 		return -ENOMEM;
 
@@ -602,7 +600,7 @@ int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_r
 	r = cg_node_procs_paths(ctx->cg, lab, n->name, &procs);
 	if (r < 0)
 		return r;
-	r = node_env(n, &env);
+	r = exec_node_env(n, &env);
 	if (r < 0)
 		return r;
 	printf("[%s] $ %s\n", n->name, a->node.exec->cmd);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/macro.h"
 #include "nsctl/plan.h"
 #include "nsctl/state.h"
 
@@ -60,6 +61,13 @@ int exec_route_add(struct exec_ctx *ctx, const struct action *a, struct action_r
 int exec_qdisc_netem(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+
+/* The node's env: as "K=V" strings, NULL-terminated, in *@ret (free with strv_free()).
+ * Returns 0 or -ENOMEM. */
+int exec_node_env(const struct topo_node *n, char ***ret);
+/* Frees a NULL-terminated string array; accepts NULL. */
+void strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
 /* Reads the init pid `up` recorded for @node and checks it is still that node's init (it is in
  * the network namespace /run/netns/@netns_name). Returns the pid (> 0), -ESRCH, or -errno. */

@@ -553,6 +553,8 @@ static int split_lab_node(const char *arg, char **ret_lab, const char **ret_node
 
 int lab_exec(const char *target, char **cmd)
 {
+	_cleanup_(topo_freep) struct topo *t = NULL;
+	_cleanup_(strv_freep) char **env = NULL;
 	_cleanup_free_ char *lab = NULL, *ns = NULL;
 	_cleanup_(state_freep) struct lab_state *s = NULL;
 	_cleanup_(cg_freep) struct cg *cg = NULL;
@@ -603,13 +605,19 @@ int lab_exec(const char *target, char **cmd)
 		log_error_errno(r, "cannot find the cgroups of node '%s' of lab '%s'", node, lab);
 		return EXIT_EXEC_FAILED;
 	}
+	/* The node's env: from the topology copy `up` stored (as exec: entries get it). */
+	if (cli_load_topology(state_topology_path(s), true, &t, NULL) >= 0) {
+		const struct topo_node *n = topo_find_node(t, node);
+		if (n && exec_node_env(n, &env) < 0)
+			return log_error_errno(-ENOMEM, "out of memory"), EXIT_EXEC_FAILED;
+	}
 	/* Every namespace of the node (net, mnt, pid, uts, ipc, cgroup) and its cgroups; with a
 	 * terminal on stdin, a pty of the node's own, so that `tty` and job control work there. */
 	enter = isatty(STDIN_FILENO) ? spawn_enter_tty : spawn_enter;
-	r = enter(pid, procs, cmd, NULL);
+	r = enter(pid, procs, cmd, env);
 	if (r == -ENOENT && cmd == shell_argv && !streq(shell_argv[0], "/bin/sh")) {
 		shell_argv[0] = (char *)"/bin/sh";
-		r = enter(pid, procs, cmd, NULL);
+		r = enter(pid, procs, cmd, env);
 	}
 	if (r == -ENOENT) {
 		log_error("'%s' not found in %s/%s", cmd[0], lab, node);

@@ -266,6 +266,9 @@ case_hostname() {
 	# No hostname: key: the node's name; host-rootfs nodes too.
 	[ "$(x mem hostname)" = mem ] || fail "mem's hostname is '$(x mem hostname)'"
 	[ "$(hostname)" = "$(cat "$WORK/hostname.before")" ] || fail "the host's hostname changed"
+	# env: reaches `nsctl exec` (as it does cmd and exec: entries); not other nodes.
+	[ "$(x box sh -c 'echo "$LESSON"')" = isolation ] || fail "box's env: LESSON not set"
+	[ -z "$(x mem sh -c 'echo "$LESSON"')" ] || fail "mem sees box's env"
 }
 
 case_pid1() {
