@@ -199,6 +199,20 @@ install: all
 	install -Dm755 $(BUILD)/nsctl-init $(DESTDIR)$(PREFIX)/libexec/nsctl/nsctl-init
 	install -Dm644 docs/nsctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsctl.1
 
+# ---- benchmark (tests/bench/): BENCH_N="50 200 1000" BENCH_TOPO="star ring" BENCH_RUNS=3 ----
+BENCH_FLOOR := $(BUILD)/bench/bench-floor
+$(BENCH_FLOOR): tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -D_GNU_SOURCE $(shell pkg-config --cflags libmnl) -o $@ $< \
+		$(shell pkg-config --libs libmnl)
+bench: all $(BENCH_FLOOR)
+	$(Q)BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) tests/bench/run.sh
+bench-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "nsctl: 'make bench-deps' needs root (apt-get)"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mininet
+.PHONY: bench bench-deps
+
 clean:
 	rm -rf build
 
