@@ -298,7 +298,8 @@ static void node_start_describe(const struct action *a, FILE *out)
 	if (s->limits.has_memory)
 		fprintf(out, " memory %" PRIu64, s->limits.memory);
 	if (s->limits.has_cpu)
-		fprintf(out, " cpu %u.%03u", s->limits.cpu_millis / 1000, s->limits.cpu_millis % 1000);
+		fprintf(out, " cpu %u.%03u", s->limits.cpu_millis / 1000,
+			s->limits.cpu_millis % 1000);
 	if (s->limits.has_pids)
 		fprintf(out, " pids %u", s->limits.pids);
 	for (size_t i = 0; i < s->n_binds; i++) {
