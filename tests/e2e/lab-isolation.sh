@@ -159,12 +159,15 @@ static int esc(const char *marker)
 static int eat(long mib)
 {
 	for (long i = 1; i <= mib; i++) {
-		char *p = malloc(1 << 20);
+		/* volatile: a malloc whose memory is never read may be elided entirely (clang -O2
+		 * does), and then nothing is allocated at all. */
+		volatile char *p = malloc(1 << 20);
 		if (!p) {
 			printf("malloc failed at %ld MiB\n", i);
 			return 3;
 		}
-		memset(p, (int)i, 1 << 20);
+		for (long j = 0; j < (1 << 20); j += 4096)
+			p[j] = (char)i;
 		if (i % 8 == 0) {
 			printf("%ld MiB\n", i);
 			fflush(stdout);
