@@ -87,7 +87,7 @@ $(BUILD)/nsctl: $(BUILD)/obj/nsctl/main.o $(LIB)
 # runtime alone would be megabytes in every node). Dynamic where there is no static libc.
 INIT_STATIC = $(shell printf 'int main(void){return 0;}' | $(CC) -static -x c - -o /dev/null \
 	2>/dev/null && echo -static)
-$(BUILD)/nsctl-init: nsctl/init/nsctl-init.c nsctl/init/proto.h
+$(BUILD)/nsctl-init: nsctl/init/nsctl-init.c nsctl/init/proto.h nsctl/init/execpath.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -std=gnu11 $(WARN) -Os -iquote . -D_GNU_SOURCE $(INIT_STATIC) -o $@ $<

@@ -216,7 +216,9 @@ static void spec_of(const struct action_dev *d, int netns_fd, struct nlk *nl, st
 	};
 }
 
-int exec_link_bridge(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
+/* A single device (bridge, dummy) created in its own namespace by @add. */
+static int add_single(struct exec_ctx *ctx, const struct action *a,
+		      int (*add)(struct nlk *nl, const struct link_spec *spec))
 {
 	struct link_spec spec;
 	struct nlk *nl;
@@ -225,19 +227,17 @@ int exec_link_bridge(struct exec_ctx *ctx, const struct action *a, struct action
 	if (r < 0)
 		return r;
 	spec_of(&a->dev, -1, nl, &spec);
-	return link_add_bridge(nl, &spec);
+	return add(nl, &spec);
+}
+
+int exec_link_bridge(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
+{
+	return add_single(ctx, a, link_add_bridge);
 }
 
 int exec_link_dummy(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
 {
-	struct link_spec spec;
-	struct nlk *nl;
-	int r = ns_nl(ctx, a->dev.netns, &nl);
-
-	if (r < 0)
-		return r;
-	spec_of(&a->dev, -1, nl, &spec);
-	return link_add_dummy(nl, &spec);
+	return add_single(ctx, a, link_add_dummy);
 }
 
 int exec_link_veth(struct exec_ctx *ctx, const struct action *a, struct action_result *res)

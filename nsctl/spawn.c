@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/macro.h"
+#include "nsctl/init/execpath.h"
 #include "nsctl/init/proto.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -107,36 +108,6 @@ static void fds_cloexec_from(unsigned from)
 		return;
 	for (int fd = (int)from; fd < 4096; fd++)
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
-/* execve(@argv) searching @path (the node's PATH, not ours), as execvpe() would. Returns with
- * errno set when nothing could be executed. */
-static void exec_search(char *const *argv, char *const *envp, const char *path)
-{
-	char buf[PATH_MAX];
-	int err = ENOENT;
-
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, envp);
-		return;
-	}
-	for (const char *p = path, *colon; *p; p = *colon ? colon + 1 : colon) {
-		size_t n;
-
-		colon = strchrnul(p, ':');
-		n = (size_t)(colon - p);
-		if (n == 0 || n + 1 + strlen(argv[0]) >= sizeof(buf))
-			continue;
-		memcpy(buf, p, n);
-		buf[n] = '/';
-		strcpy(buf + n + 1, argv[0]);
-		execve(buf, argv, envp);
-		if (errno == EACCES)
-			err = EACCES;
-		else if (errno != ENOENT && errno != ENOTDIR)
-			return;
-	}
-	errno = err;
 }
 
 /* Writes @pid into the cgroup.procs file @path. Returns 0 or a negative errno. */
@@ -731,7 +702,7 @@ static _Noreturn void enter_child(const struct enter_args *a)
 		}
 		signals_reset();
 		fds_cloexec_from(3);
-		exec_search(a->argv, envp, node_path);
+		exec_in_path(a->argv, envp, node_path);
 		child_fail(a->report, errno, "exec ", a->argv[0]);
 	}
 	/* Only the program (and what it starts) holds the pty now: when they are gone, our parent

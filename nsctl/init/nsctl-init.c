@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nsctl/init/execpath.h"
 #include "nsctl/init/proto.h"
 
 /* The new mount API (Linux 5.2; mount_setattr 5.12), by number so that older libc headers do.
@@ -688,36 +689,6 @@ static void setup_root(struct config *c)
 
 /* ---- cmd ---- */
 
-/* execve(@argv) in the manner of execvpe(), but searching @path (the node's PATH, not ours). */
-static void exec_path(const char *const *argv, const char *const *envp, const char *path)
-{
-	char buf[PATH_MAX];
-	int err = ENOENT;
-
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], (char *const *)argv, (char *const *)envp);
-		return;
-	}
-	for (const char *p = path, *colon; *p; p = *colon ? colon + 1 : colon) {
-		size_t n;
-
-		colon = strchrnul(p, ':');
-		n = (size_t)(colon - p);
-		if (n == 0 || n + 1 + strlen(argv[0]) >= sizeof(buf))
-			continue;
-		memcpy(buf, p, n);
-		buf[n] = '/';
-		strcpy(buf + n + 1, argv[0]);
-		execve(buf, (char *const *)argv, (char *const *)envp);
-		if (errno == EACCES)
-			err = EACCES; /* keep looking, but report this over ENOENT, as execvp does
-				       */
-		else if (errno != ENOENT && errno != ENOTDIR)
-			return;
-	}
-	errno = err;
-}
-
 /* Starts cmd in a session of its own (so signals can go to its process group); returns its pid,
  * or dies with exec's errno, which comes back over a close-on-exec pipe. */
 static pid_t start_cmd(const struct config *c, const char *const *envp, const char *path)
@@ -738,7 +709,7 @@ static pid_t start_cmd(const struct config *c, const char *const *envp, const ch
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		(void)setsid();
 		umask(022);
-		exec_path(c->args, envp, path);
+		exec_in_path((char *const *)c->args, (char *const *)envp, path);
 		err = errno;
 		(void)!write(p[1], &err, sizeof(err));
 		_exit(127);
