@@ -87,7 +87,8 @@ $(BUILD)/nsctl: $(BUILD)/obj/nsctl/main.o $(LIB)
 # runtime alone would be megabytes in every node). Dynamic where there is no static libc.
 INIT_STATIC = $(shell printf 'int main(void){return 0;}' | $(CC) -static -x c - -o /dev/null \
 	2>/dev/null && echo -static)
-$(BUILD)/nsctl-init: nsctl/init/nsctl-init.c nsctl/init/proto.h nsctl/init/execpath.h
+$(BUILD)/nsctl-init: nsctl/init/nsctl-init.c nsctl/init/proto.h nsctl/init/execpath.h \
+		nsctl/init/mountinfo.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -std=gnu11 $(WARN) -Os -iquote . -D_GNU_SOURCE $(INIT_STATIC) -o $@ $<
@@ -210,7 +211,11 @@ bench: all $(BENCH_FLOOR)
 	$(Q)BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) tests/bench/run.sh
 bench-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "nsctl: 'make bench-deps' needs root (apt-get)"; exit 1; fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mininet
+	@# mininet without its Recommends (openvswitch-switch): the runner (tests/bench/mn.py) uses
+	@# Linux-bridge switches (brctl, bridge-utils) and no controller
+	apt-cache show mininet >/dev/null 2>&1 || apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mininet \
+		bridge-utils
 .PHONY: bench bench-deps
 
 clean:

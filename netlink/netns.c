@@ -111,6 +111,9 @@ static int netns_run_dir_setup(void)
 
 int netns_create(const char *name, int *ret_fd)
 {
+	/* Once per process: a lab's thousand namespaces need not lock and remount it a thousand
+	 * times. */
+	static bool run_dir_ready;
 	char path[PATH_MAX];
 	_cleanup_close_ int fd = -EBADF;
 	int saved = -EBADF, r, q;
@@ -118,9 +121,12 @@ int netns_create(const char *name, int *ret_fd)
 	r = netns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
-	r = netns_run_dir_setup();
-	if (r < 0)
-		return r;
+	if (!run_dir_ready) {
+		r = netns_run_dir_setup();
+		if (r < 0)
+			return r;
+		run_dir_ready = true;
+	}
 
 	/* The file is the mount point for the nsfs bind mount; O_EXCL makes the name ours. */
 	r = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);

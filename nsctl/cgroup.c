@@ -11,7 +11,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +46,8 @@ static const char *const ctrl_names[_CG_CTRL_MAX] = {
 #define KILL_ROUND_MS	  200u	  /* a kill round gets this long before the next one starts */
 #define POLL_INTERVAL_NS  2000000L
 #define MAX_NESTING_DEPTH 32 /* cgroups a node's processes could have made below the node */
+#define WAIT_BATCH	  32 /* pidfds watched at once while killed processes exit */
+#define KILL_PER_PID_MS	  1u /* and the time allowed per killed process for them to exit */
 
 struct cg {
 	int version;
@@ -52,6 +57,10 @@ struct cg {
 	size_t n_hier;
 	char *hier[_CG_CTRL_MAX]; /* distinct hierarchy roots; v2: hier[0] only */
 	int ctrl[_CG_CTRL_MAX];	  /* index into hier[] per controller, -1 = not available */
+	/* The lab whose nsctl/ and nsctl/<lab> a cg_node_create() through this handle made or
+	 * found in every hierarchy (v2: with the controllers enabled down to it), so that the
+	 * next node of that lab makes its own directories only. NULL = none known. */
+	char *ready_lab;
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
@@ -108,15 +117,44 @@ static int ctrl_dir(const struct cg *c, enum cg_ctrl x, const char *lab, const c
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int read_at(const char *dir, const char *file, char **ret)
+char **cg_paths_free(char **paths)
 {
-	_cleanup_free_ char *path = NULL, *buf = NULL;
+	if (!paths)
+		return NULL;
+	for (char **p = paths; *p; p++)
+		free(*p);
+	free(paths);
+	return NULL;
+}
+
+/* Returns the node's directory in each hierarchy, NULL-terminated, with @suffix appended. */
+static int node_paths(const struct cg *c, const char *lab, const char *node, const char *suffix,
+		      char ***ret)
+{
+	_cleanup_(cg_paths_freep) char **v = NULL;
+
+	if (!name_ok(lab) || !name_ok(node))
+		return -EINVAL;
+	v = calloc(c->n_hier + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t h = 0; h < c->n_hier; h++)
+		if (asprintf(&v[h], "%s/nsctl/%s/%s%s", c->hier[h], lab, node, suffix) < 0) {
+			v[h] = NULL;
+			return -ENOMEM;
+		}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+/* Reads all of @file (relative to directory fd @dfd, or a path with AT_FDCWD) into *@ret. */
+static int read_file_at(int dfd, const char *file, char **ret)
+{
+	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = 0, cap = 0;
 
-	if (asprintf(&path, "%s/%s", dir, file) < 0)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* cgroupfs files are seq_files: read until EOF, not just once (cgroup.procs can be big). */
@@ -144,6 +182,15 @@ static int read_at(const char *dir, const char *file, char **ret)
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+static int read_at(const char *dir, const char *file, char **ret)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
+		return -ENOMEM;
+	return read_file_at(AT_FDCWD, path, ret);
 }
 
 /* Writes @val to @dir/@file. An @optional file (one that depends on the kernel's version or
@@ -358,6 +405,7 @@ struct cg *cg_free(struct cg *c)
 	for (size_t h = 0; h < c->n_hier; h++)
 		free(c->hier[h]);
 	free(c->fail_write);
+	free(c->ready_lab);
 	free(c);
 	return NULL;
 }
@@ -452,6 +500,11 @@ static int remove_tree(const struct cg *c, const char *dir, unsigned depth)
 
 	if (depth > MAX_NESTING_DEPTH)
 		return -ELOOP;
+	/* The common case is a leaf with nothing in it: one rmdir, no listing. The kernel refuses
+	 * (-EBUSY) a cgroup with children or processes, and only then is the tree walked. */
+	q = remove_one(c, dir);
+	if (q != -EBUSY)
+		return q;
 	d = opendir(dir);
 	if (!d)
 		return -errno;
@@ -550,17 +603,27 @@ static int enable_v2(const struct cg *c, const char *dir, const bool want[_CG_CT
 	return r < 0 ? r : 0;
 }
 
-static int create_v2(const struct cg *c, struct undo *u, const char *lab, const char *node,
-		     const struct cg_limits *l)
+/* Makes nsctl/ and nsctl/<lab> in hierarchy @h where they do not exist yet. */
+static int mkdir_lab(const struct cg *c, struct undo *u, size_t h, const char *lab)
 {
-	_cleanup_free_ char *top = cg_path(c, 0, NULL, NULL), *labdir = cg_path(c, 0, lab, NULL),
-			    *dir = cg_path(c, 0, lab, node);
+	_cleanup_free_ char *top = cg_path(c, h, NULL, NULL), *labdir = cg_path(c, h, lab, NULL);
+	int r;
+
+	if (!top || !labdir)
+		return -ENOMEM;
+	r = undo_mkdir(u, top, true);
+	return r < 0 ? r : undo_mkdir(u, labdir, true);
+}
+
+/* @dir is the node's directory; @known: the lab is set up (struct cg.ready_lab). */
+static int create_v2(const struct cg *c, struct undo *u, const char *lab, const char *dir,
+		     bool known, const struct cg_limits *l)
+{
+	_cleanup_free_ char *top = NULL, *labdir = NULL;
 	bool want[_CG_CTRL_MAX] = { false };
 	char buf[64];
 	int r;
 
-	if (!top || !labdir || !dir)
-		return -ENOMEM;
 	/* Every available one, not just the limited ones: statistics (memory.current, pids.current)
 	 * exist only where the controller is enabled. */
 	want[CG_MEMORY] = has(c, CG_MEMORY);
@@ -569,22 +632,30 @@ static int create_v2(const struct cg *c, struct undo *u, const char *lab, const 
 
 	/* "No internal processes" (cgroup-v2.rst): controllers are enabled from the root down on
 	 * the inner cgroups nsctl and nsctl/<lab>, which hold no process; only the leaf
-	 * nsctl/<lab>/<node> ever does. The root cgroup is exempt from the rule. */
-	r = enable_v2(c, c->hier[0], want);
-	if (r < 0)
-		return r;
-	r = undo_mkdir(u, top, true);
-	if (r < 0)
-		return r;
-	r = enable_v2(c, top, want);
-	if (r < 0)
-		return r;
-	r = undo_mkdir(u, labdir, true);
-	if (r < 0)
-		return r;
-	r = enable_v2(c, labdir, want);
-	if (r < 0)
-		return r;
+	 * nsctl/<lab>/<node> ever does. The root cgroup is exempt from the rule. A parent cannot
+	 * take back a controller its children enable (-EBUSY), so once the lab has them it keeps
+	 * them: a known lab needs no reading of subtree_control. */
+	if (!known) {
+		top = cg_path(c, 0, NULL, NULL);
+		labdir = cg_path(c, 0, lab, NULL);
+		if (!top || !labdir)
+			return -ENOMEM;
+		r = enable_v2(c, c->hier[0], want);
+		if (r < 0)
+			return r;
+		r = undo_mkdir(u, top, true);
+		if (r < 0)
+			return r;
+		r = enable_v2(c, top, want);
+		if (r < 0)
+			return r;
+		r = undo_mkdir(u, labdir, true);
+		if (r < 0)
+			return r;
+		r = enable_v2(c, labdir, want);
+		if (r < 0)
+			return r;
+	}
 	r = undo_mkdir(u, dir, false);
 	if (r < 0)
 		return r;
@@ -618,7 +689,8 @@ static int create_v2(const struct cg *c, struct undo *u, const char *lab, const 
 	return 0;
 }
 
-static int create_v1(const struct cg *c, struct undo *u, const char *lab, const char *node,
+/* @dirs are the node's directories, one per hierarchy; @known as for create_v2(). */
+static int create_v1(const struct cg *c, struct undo *u, const char *lab, char **dirs, bool known,
 		     const struct cg_limits *l)
 {
 	char buf[64];
@@ -627,29 +699,19 @@ static int create_v1(const struct cg *c, struct undo *u, const char *lab, const 
 	/* The node exists in every hierarchy, limited or not: the freezer is needed to kill, the
 	 * others give statistics, and a process then has one consistent place in all trees. */
 	for (size_t h = 0; h < c->n_hier; h++) {
-		_cleanup_free_ char *top = cg_path(c, h, NULL, NULL),
-				    *labdir = cg_path(c, h, lab, NULL),
-				    *dir = cg_path(c, h, lab, node);
-
-		if (!top || !labdir || !dir)
-			return -ENOMEM;
-		r = undo_mkdir(u, top, true);
-		if (r < 0)
-			return r;
-		r = undo_mkdir(u, labdir, true);
-		if (r < 0)
-			return r;
-		r = undo_mkdir(u, dir, false);
+		if (!known) {
+			r = mkdir_lab(c, u, h, lab);
+			if (r < 0)
+				return r;
+		}
+		r = undo_mkdir(u, dirs[h], false);
 		if (r < 0)
 			return r;
 	}
 
 	if (l->memory) {
-		_cleanup_free_ char *dir = NULL;
+		const char *dir = dirs[c->ctrl[CG_MEMORY]];
 
-		r = ctrl_dir(c, CG_MEMORY, lab, node, &dir);
-		if (r < 0)
-			return r;
 		snprintf(buf, sizeof(buf), "%" PRIu64, l->memory);
 		r = write_at(c, dir, "memory.limit_in_bytes", buf, false);
 		if (r < 0)
@@ -661,11 +723,8 @@ static int create_v1(const struct cg *c, struct undo *u, const char *lab, const 
 			return r;
 	}
 	if (l->cpu_millis) {
-		_cleanup_free_ char *dir = NULL;
+		const char *dir = dirs[c->ctrl[CG_CPU]];
 
-		r = ctrl_dir(c, CG_CPU, lab, node, &dir);
-		if (r < 0)
-			return r;
 		/* The period first: the quota is relative to it (sched-bwc.rst). */
 		snprintf(buf, sizeof(buf), "%u", CFS_PERIOD_US);
 		r = write_at(c, dir, "cpu.cfs_period_us", buf, false);
@@ -677,23 +736,20 @@ static int create_v1(const struct cg *c, struct undo *u, const char *lab, const 
 			return r;
 	}
 	if (l->pids) {
-		_cleanup_free_ char *dir = NULL;
-
-		r = ctrl_dir(c, CG_PIDS, lab, node, &dir);
-		if (r < 0)
-			return r;
 		snprintf(buf, sizeof(buf), "%" PRIu32, l->pids);
-		r = write_at(c, dir, "pids.max", buf, false);
+		r = write_at(c, dirs[c->ctrl[CG_PIDS]], "pids.max", buf, false);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-int cg_node_create(const struct cg *c, const char *lab, const char *node, const struct cg_limits *l)
+int cg_node_create(struct cg *c, const char *lab, const char *node, const struct cg_limits *l)
 {
 	static const struct cg_limits none;
 	_cleanup_(undo_rollback) struct undo u = { .c = c };
+	_cleanup_(cg_paths_freep) char **dirs = NULL;
+	bool known;
 	int r;
 
 	if (!name_ok(lab) || !name_ok(node))
@@ -704,48 +760,35 @@ int cg_node_create(const struct cg *c, const char *lab, const char *node, const 
 	r = cg_check(c, l, NULL);
 	if (r < 0)
 		return r;
-	/* nsctl/ is shared by all labs: another lab's removal can rmdir it between our mkdir and
-	 * the next step (-ENOENT). Undo and start over a few times rather than fail the lab. */
-	for (int attempt = 0; attempt < 3; attempt++) {
-		r = c->version == 2 ? create_v2(c, &u, lab, node, l)
-				    : create_v1(c, &u, lab, node, l);
+	r = node_paths(c, lab, node, "", &dirs);
+	if (r < 0)
+		return r;
+	/* A known lab (this handle made or found it for an earlier node) costs one mkdir per
+	 * hierarchy instead of three; the lab lock keeps other nsctl processes from removing it,
+	 * and if it went anyway (-ENOENT from the node's mkdir) the full path below runs.
+	 *
+	 * nsctl/ is shared by all labs: another lab's removal can rmdir it between our mkdir and
+	 * the next step (-ENOENT). Undo and start over a few times rather than fail the lab.
+	 * Attempt -1 is the short one for a known lab. */
+	known = c->ready_lab && streq(c->ready_lab, lab);
+	for (int attempt = known ? -1 : 0; attempt < 3; attempt++) {
+		r = c->version == 2 ? create_v2(c, &u, lab, dirs[0], attempt < 0, l)
+				    : create_v1(c, &u, lab, dirs, attempt < 0, l);
 		if (r != -ENOENT)
 			break;
 		undo_rollback(&u);
+		/* The full path's undo may take the lab's directories: not known any more. */
+		free(c->ready_lab);
+		c->ready_lab = NULL;
 	}
 	if (r < 0)
 		return r;
 	undo_forget(&u);
-	return 0;
-}
-
-char **cg_paths_free(char **paths)
-{
-	if (!paths)
-		return NULL;
-	for (char **p = paths; *p; p++)
-		free(*p);
-	free(paths);
-	return NULL;
-}
-
-/* Returns the node's directory in each hierarchy, NULL-terminated, with @suffix appended. */
-static int node_paths(const struct cg *c, const char *lab, const char *node, const char *suffix,
-		      char ***ret)
-{
-	_cleanup_(cg_paths_freep) char **v = NULL;
-
-	if (!name_ok(lab) || !name_ok(node))
-		return -EINVAL;
-	v = calloc(c->n_hier + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t h = 0; h < c->n_hier; h++)
-		if (asprintf(&v[h], "%s/nsctl/%s/%s%s", c->hier[h], lab, node, suffix) < 0) {
-			v[h] = NULL;
-			return -ENOMEM;
-		}
-	*ret = TAKE_PTR(v);
+	/* Remembering is an optimisation only: out of memory just means the full path next time. */
+	if (!c->ready_lab || !streq(c->ready_lab, lab)) {
+		free(c->ready_lab);
+		c->ready_lab = strdup(lab);
+	}
 	return 0;
 }
 
@@ -775,22 +818,26 @@ int cg_node_attach(const struct cg *c, const char *lab, const char *node, pid_t 
 	return 0;
 }
 
-/* Appends the pids in @dir and in every cgroup below it to *@pids. A vanished cgroup adds none. */
-static int collect_pids(const char *dir, unsigned depth, pid_t **pids, size_t *n)
+/* Appends the pids in cgroup @name (relative to @dfd, or a path with AT_FDCWD) and in every
+ * cgroup below it to *@pids. A vanished cgroup adds none. Directory fds, not paths: a lab has a
+ * cgroup per node, and a lookup relative to the parent costs one path component, not eight. */
+static int collect_pids_at(int dfd, const char *name, unsigned depth, pid_t **pids, size_t *n)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	_cleanup_free_ char *procs = NULL;
+	_cleanup_close_ int fd = -EBADF;
 	struct dirent *de;
+	struct stat st;
 	char *save = NULL;
 	int r;
 
 	if (depth > MAX_NESTING_DEPTH)
 		return -ELOOP;
-	d = opendir(dir);
-	if (!d)
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	/* -ENOENT/-ENODEV: the cgroup went away meanwhile (or a fake one has no such file). */
-	r = read_at(dir, "cgroup.procs", &procs);
+	r = read_file_at(fd, "cgroup.procs", &procs);
 	if (r < 0 && r != -ENOENT && r != -ENODEV)
 		return r;
 	for (char *t = procs ? strtok_r(procs, "\n", &save) : NULL; t;
@@ -805,44 +852,97 @@ static int collect_pids(const char *dir, unsigned depth, pid_t **pids, size_t *n
 			return -ENOMEM;
 		*slot = (pid_t)v;
 	}
+	/* kernfs gives a directory 2 + its subdirectories as link count (as ext4 and tmpfs do):
+	 * a leaf cgroup, the common case, needs no listing. Other counts (1 on btrfs) list. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_nlink == 2)
+		return 0;
+	d = fdopendir(fd);
+	if (!d)
+		return -errno;
+	TAKE_FD(fd);
 	while ((de = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
 		if (!is_subdir(d, de))
 			continue;
-		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
-			return -ENOMEM;
-		r = collect_pids(sub, depth + 1, pids, n);
+		r = collect_pids_at(dirfd(d), de->d_name, depth + 1, pids, n);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Returns the number of processes in the node (all hierarchies, with duplicates), or -errno. */
-static int count_pids(char **dirs)
+/* Appends the pids of the subtrees of @dirs (NULL-terminated) to *@pids. */
+static int collect_pids(char **dirs, pid_t **pids, size_t *n)
+{
+	int r;
+
+	for (char **d = dirs; *d; d++) {
+		r = collect_pids_at(AT_FDCWD, *d, 0, pids, n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts @pids and drops duplicates (on v1 a process is listed once per hierarchy); returns the
+ * new count. */
+static size_t pids_unique(pid_t *pids, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(pids, n, sizeof(*pids), pid_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (pids[i] != pids[k])
+			pids[++k] = pids[i];
+	return k + 1;
+}
+
+/* Returns 1 if no process is left in the subtrees of @dirs, 0 if some is, or -errno. */
+static int subtree_empty(const struct cg *c, char **dirs)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 	int r;
 
-	for (char **d = dirs; *d; d++) {
-		r = collect_pids(*d, 0, &pids, &n);
-		if (r < 0)
+	if (c->version == 2) {
+		uint64_t v = 0;
+
+		/* "populated" covers the cgroup and every one below it and drops when the last
+		 * task exits, zombies aside (cgroup-v2.rst, "Core Interface Files"): one read, no
+		 * walk. Fake trees have no cgroup.events, a vanished cgroup neither: count then. */
+		r = read_key(dirs[0], "cgroup.events", "populated", &v);
+		if (r >= 0)
+			return v == 0;
+		if (r != -ENOENT && r != -ENODEV)
 			return r;
 	}
-	return n > INT32_MAX ? INT32_MAX : (int)n;
+	/* v1 has no populated flag: the cgroup.procs of every cgroup of the subtree it is. */
+	r = collect_pids(dirs, &pids, &n);
+	return r < 0 ? r : n == 0;
 }
 
-/* Freezes (@on) or thaws the node. Returns 1 if it did, 0 if this kernel cannot (v2 before 5.2),
- * or -errno; a vanished cgroup (-ENOENT) counts as done. */
-static int set_frozen(const struct cg *c, char **dirs, bool on, uint64_t deadline)
+/* Freezes (@on) or thaws cgroup @dir and every cgroup below it (v2: cgroup.freeze; v1:
+ * freezer.state of the freezer hierarchy, whose state descendants follow). @dir NULL = no
+ * freezer. Returns 1 if it did, 0 if this kernel cannot (no v1 freezer, v2 before 5.2), or
+ * -errno; a vanished cgroup counts as done. */
+static int set_frozen(const struct cg *c, const char *dir, bool on, uint64_t deadline)
 {
-	_cleanup_free_ char *fdir = NULL;
 	int r;
 
+	if (!dir)
+		return 0;
 	if (c->version == 2) {
-		r = write_at(c, dirs[0], "cgroup.freeze", on ? "1" : "0", true);
+		r = write_at(c, dir, "cgroup.freeze", on ? "1" : "0", true);
 		if (r <= 0)
 			return r == -ENOENT ? 1 : r;
 		/* The write starts freezing; cgroup.events says "frozen 1" once every task is
@@ -850,7 +950,7 @@ static int set_frozen(const struct cg *c, char **dirs, bool on, uint64_t deadlin
 		while (on && now_ms() < deadline) {
 			uint64_t v = 0;
 
-			r = read_key(dirs[0], "cgroup.events", "frozen", &v);
+			r = read_key(dir, "cgroup.events", "frozen", &v);
 			if (r < 0 || v == 1)
 				break; /* fake trees have no cgroup.events: nothing to wait for */
 			nap();
@@ -858,20 +958,16 @@ static int set_frozen(const struct cg *c, char **dirs, bool on, uint64_t deadlin
 		return 1;
 	}
 
-	if (!has(c, CG_FREEZER))
-		return 0;
-	fdir = strdup(dirs[c->ctrl[CG_FREEZER]]);
-	if (!fdir)
-		return -ENOMEM;
-	r = write_at(c, fdir, "freezer.state", on ? "FROZEN" : "THAWED", false);
+	r = write_at(c, dir, "freezer.state", on ? "FROZEN" : "THAWED", false);
 	if (r < 0)
 		return r == -ENOENT ? 1 : r;
-	/* v1 reads "FREEZING" until every task is frozen (freezer-subsystem.rst). A task stuck in
-	 * an uninterruptible sleep can keep it there; then the deadline ends the wait. */
+	/* v1 reads "FREEZING" until every task is frozen (freezer-subsystem.rst); a parent reads
+	 * FROZEN only once all its descendants are. A task stuck in an uninterruptible sleep can
+	 * keep it there; then the deadline ends the wait. */
 	while (on && now_ms() < deadline) {
 		_cleanup_free_ char *state = NULL;
 
-		r = read_at(fdir, "freezer.state", &state);
+		r = read_at(dir, "freezer.state", &state);
 		if (r < 0 || strncmp(state, "FROZEN", 6) == 0)
 			break;
 		nap();
@@ -879,8 +975,45 @@ static int set_frozen(const struct cg *c, char **dirs, bool on, uint64_t deadlin
 	return 1;
 }
 
-/* One attempt at killing everything in the node. */
-static int kill_round(const struct cg *c, char **dirs, uint64_t deadline)
+/* v1: thaws @dir and every cgroup below it. A cgroup frozen in its own right (a kill
+ * interrupted between its freeze and thaw, or a node's process freezing a cgroup it made) stays
+ * frozen when its parent thaws, and v1 delivers a SIGKILL only once the task is thawed. */
+static int thaw_tree(const struct cg *c, const char *dir, unsigned depth)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if (depth > MAX_NESTING_DEPTH)
+		return -ELOOP;
+	r = write_at(c, dir, "freezer.state", "THAWED", false);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (!is_subdir(d, de))
+			continue;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+			return -ENOMEM;
+		r = thaw_tree(c, sub, depth + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One attempt at killing every process in the subtrees of @dirs. @fdir is the cgroup whose
+ * freezer stops them all (NULL: none); @deep thaws every cgroup below it too (a later round:
+ * something survived the first). The pids signalled are returned in *@ret_pids, *@ret_n (none
+ * when the kernel killed the subtree itself). */
+static int kill_round(const struct cg *c, const char *fdir, char **dirs, bool deep,
+		      uint64_t deadline, pid_t **ret_pids, size_t *ret_n)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
@@ -896,51 +1029,122 @@ static int kill_round(const struct cg *c, char **dirs, uint64_t deadline)
 			return r < 0 ? r : 0;
 	}
 
-	/* Frozen tasks can neither fork nor exit, so the pids read below stay those of this node's
-	 * processes until the signal is sent: no pid reuse, no child born after the read. */
-	r = set_frozen(c, dirs, true, deadline);
-	if (r < 0)
-		return r;
-	for (char **d = dirs; *d && r >= 0; d++)
-		r = collect_pids(*d, 0, &pids, &n);
+	/* Frozen tasks can neither fork nor exit, so the pids read below stay those of this
+	 * subtree's processes until the signal is sent: no pid reuse, no child born after the
+	 * read. */
+	r = set_frozen(c, fdir, true, deadline);
+	if (r >= 0)
+		r = collect_pids(dirs, &pids, &n);
+	n = pids_unique(pids, n);
 	/* A fake tree's cgroup.procs is a plain file: never signal what it names. */
 	for (size_t i = 0; r >= 0 && !c->fake && i < n; i++)
 		if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH)
 			r = -errno;
-	/* Thaw in every case: v1 delivers the SIGKILLs only to thawed tasks, and a node left
+	/* Thaw in every case: v1 delivers the SIGKILLs only to thawed tasks, and a subtree left
 	 * frozen would hang. */
-	q = set_frozen(c, dirs, false, deadline);
-	return r < 0 ? r : q < 0 ? q : 0;
-}
-
-int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned timeout_ms)
-{
-	_cleanup_(cg_paths_freep) char **dirs = NULL;
-	uint64_t deadline = now_ms() + timeout_ms;
-	bool any = false;
-	int r;
-
-	r = node_paths(c, lab, node, "", &dirs);
+	if (deep && c->version == 1 && fdir)
+		q = thaw_tree(c, fdir, 0);
+	else
+		q = set_frozen(c, fdir, false, deadline);
 	if (r < 0)
 		return r;
-	for (char **d = dirs; *d; d++)
-		any = any || access(*d, F_OK) == 0;
-	if (!any)
-		return 0; /* idempotent: already gone */
+	if (q < 0)
+		return q;
+	*ret_pids = TAKE_PTR(pids);
+	*ret_n = n;
+	return 0;
+}
+
+struct pidfds {
+	size_t n;
+	struct pollfd p[WAIT_BATCH];
+};
+
+static void pidfds_close(struct pidfds *w)
+{
+	while (w->n > 0)
+		close(w->p[--w->n].fd);
+}
+
+/* Waits until each of @pids has exited (a zombie has), watching WAIT_BATCH pidfds at a time:
+ * few descriptors (RLIMIT_NOFILE may be 1024), and no re-reading of a cgroup.procs per node.
+ * Gives up when none of the watched processes exits for a while: a task frozen by a cgroup of
+ * its own, an unkillable one, or a pid reused by another process after the kill; the caller's
+ * count decides then. The while grows with @n: killed processes die one after the other, in
+ * the scheduler's order, not ours (~0.4 ms each on a 2-CPU VM: a lab of a thousand takes
+ * ~0.4 s), so the watched few may all be among the last. Giving up early only costs a round.
+ * Returns 0, -ETIMEDOUT, or another negative errno (-ENOSYS before Linux 5.3, -EMFILE). */
+static int wait_exited(const pid_t *pids, size_t n, uint64_t deadline)
+{
+#ifdef SYS_pidfd_open
+	_cleanup_(pidfds_close) struct pidfds w = { 0 };
+	uint64_t idle = KILL_ROUND_MS + n * KILL_PER_PID_MS, idle_end = now_ms() + idle;
+	size_t next = 0;
 
 	for (;;) {
-		uint64_t round_end;
+		uint64_t t, until;
+		int r;
 
-		r = kill_round(c, dirs, deadline);
+		while (w.n < WAIT_BATCH && next < n) {
+			int fd = (int)syscall(SYS_pidfd_open, pids[next], 0);
+
+			if (fd < 0 && errno != ESRCH) /* ESRCH: exited and reaped already */
+				return -errno;
+			next++;
+			if (fd >= 0)
+				w.p[w.n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		}
+		if (w.n == 0)
+			return 0;
+		t = now_ms();
+		until = idle_end < deadline ? idle_end : deadline;
+		if (t >= until)
+			return -ETIMEDOUT;
+		/* A pidfd polls readable once its whole thread group has exited (pidfd_open(2)). */
+		r = poll(w.p, w.n, (int)(until - t > INT_MAX ? INT_MAX : until - t));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		idle_end = now_ms() + idle;
+		for (size_t i = w.n; i-- > 0;)
+			if (w.p[i].revents) {
+				close(w.p[i].fd);
+				w.p[i] = w.p[--w.n];
+			}
+	}
+#else
+	return -ENOSYS;
+#endif
+}
+
+/* Kills everything in the subtrees of @dirs (see kill_round()) and waits until none of it is
+ * left, in rounds: a process that escaped a round (a fork while v1 was only FREEZING, v2
+ * without a freezer) is caught by the next. */
+static int kill_and_wait(const struct cg *c, const char *fdir, char **dirs, uint64_t deadline)
+{
+	for (unsigned round = 0;; round++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		uint64_t round_end;
+		size_t n = 0;
+		int r;
+
+		r = kill_round(c, fdir, dirs, round > 0, deadline, &pids, &n);
 		if (r < 0)
 			return r;
+		/* Any failure (-ENOSYS, -EMFILE, no progress) leaves the decision to the count
+		 * below. Fake pids are never waited for: nothing killed them. */
+		if (!c->fake && n > 0)
+			(void)wait_exited(pids, n, deadline);
+		round_end = now_ms() + KILL_ROUND_MS;
+		if (round_end > deadline)
+			round_end = deadline;
 		/* A task leaves its cgroup when it exits (cgroup_exit()), before its parent reaps
 		 * it: zombies are not waited for. */
-		round_end = now_ms() + KILL_ROUND_MS;
 		for (;;) {
-			r = count_pids(dirs);
-			if (r <= 0)
-				return r;
+			r = subtree_empty(c, dirs);
+			if (r != 0)
+				return r < 0 ? r : 0;
 			if (now_ms() >= deadline)
 				return -ETIMEDOUT;
 			/* Still there after a round: one escaped (a fork while v1 was only
@@ -950,6 +1154,57 @@ int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned
 			nap();
 		}
 	}
+}
+
+int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned timeout_ms)
+{
+	_cleanup_(cg_paths_freep) char **dirs = NULL;
+	uint64_t deadline = now_ms() + timeout_ms;
+	const char *fdir;
+	int r;
+
+	r = node_paths(c, lab, node, "", &dirs);
+	if (r < 0)
+		return r;
+	/* Nothing to kill (after cg_lab_kill(), or the cgroup is gone): no freeze and thaw, which
+	 * cost a few ms of kernel time each on v1. */
+	r = subtree_empty(c, dirs);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	fdir = c->version == 2 ? dirs[0] : has(c, CG_FREEZER) ? dirs[c->ctrl[CG_FREEZER]] : NULL;
+	return kill_and_wait(c, fdir, dirs, deadline);
+}
+
+int cg_lab_kill(const struct cg *c, const char *lab, unsigned timeout_ms)
+{
+	_cleanup_(cg_paths_freep) char **dirs = NULL;
+	uint64_t deadline = now_ms() + timeout_ms;
+	const char *fdir = NULL;
+	bool any = false;
+	size_t k = 0;
+
+	if (!name_ok(lab))
+		return -EINVAL;
+	dirs = calloc(c->n_hier + 1, sizeof(*dirs));
+	if (!dirs)
+		return -ENOMEM;
+	/* v1: every process of a node is in every hierarchy (the launcher writes each
+	 * cgroup.procs), so the freezer's lab subtree names them all, and reading one hierarchy
+	 * instead of five matters at a cgroup per node. Without a freezer, all of them. */
+	for (size_t h = 0; h < c->n_hier; h++) {
+		if (c->version == 1 && has(c, CG_FREEZER) && h != (size_t)c->ctrl[CG_FREEZER])
+			continue;
+		dirs[k] = cg_path(c, h, lab, NULL);
+		if (!dirs[k])
+			return -ENOMEM;
+		any = any || access(dirs[k], F_OK) == 0;
+		k++;
+	}
+	if (!any)
+		return 0; /* idempotent: no such lab */
+	if (c->version == 2 || has(c, CG_FREEZER))
+		fdir = dirs[0];
+	return kill_and_wait(c, fdir, dirs, deadline);
 }
 
 int cg_node_remove(const struct cg *c, const char *lab, const char *node)
@@ -969,12 +1224,18 @@ int cg_node_remove(const struct cg *c, const char *lab, const char *node)
 	return ret;
 }
 
-int cg_lab_remove(const struct cg *c, const char *lab)
+int cg_lab_remove(struct cg *c, const char *lab)
 {
 	int r, ret = 0;
 
 	if (!name_ok(lab))
 		return -EINVAL;
+	/* Whatever follows, the lab may be gone in some hierarchy: a later cg_node_create() must
+	 * take the full path. */
+	if (c->ready_lab && streq(c->ready_lab, lab)) {
+		free(c->ready_lab);
+		c->ready_lab = NULL;
+	}
 	for (size_t h = 0; h < c->n_hier; h++) {
 		_cleanup_free_ char *labdir = cg_path(c, h, lab, NULL);
 

@@ -61,13 +61,15 @@ int cg_check(const struct cg *c, const struct cg_limits *l, const char **ret_mis
 /* Creates the cgroup of @node of @lab (nsctl/<lab>/<node>; on v1 in every mounted hierarchy of
  * memory, cpu, cpuacct, pids and freezer) and writes @l (NULL = no limits) into it. On v2 it first
  * enables the available memory, cpu and pids controllers in the cgroup.subtree_control of the
- * root, nsctl and nsctl/<lab> where they are not yet enabled. All or nothing: on failure every
- * directory it made is removed again (the root's subtree_control is left as is: other labs may
- * rely on it). Returns 0; -EINVAL for a name that is empty, ".", ".." or has a '/'; -EEXIST if
- * the node's cgroup already exists (not ours: left untouched); the errors of cg_check(); or
- * another negative errno (-EBUSY on v2 when the root holds processes and is not the real root). */
-int cg_node_create(const struct cg *c, const char *lab, const char *node,
-		   const struct cg_limits *l);
+ * root, nsctl and nsctl/<lab> where they are not yet enabled. @c remembers the last lab it set
+ * up, so further nodes of that lab make only their own directories (the caller holds the lab
+ * lock: no other process removes the lab meanwhile; a lab found gone is set up again). All or
+ * nothing: on failure every directory it made is removed again (the root's subtree_control is
+ * left as is: other labs may rely on it). Returns 0; -EINVAL for a name that is empty, ".", ".."
+ * or has a '/'; -EEXIST if the node's cgroup already exists (not ours: left untouched); the
+ * errors of cg_check(); or another negative errno (-EBUSY on v2 when the root holds processes
+ * and is not the real root). */
+int cg_node_create(struct cg *c, const char *lab, const char *node, const struct cg_limits *l);
 
 /* Returns in *@ret the NULL-terminated list of cgroup.procs files a new process of the node must
  * be written to (v2: one; v1: one per hierarchy), for launchers that open them before forking.
@@ -88,9 +90,23 @@ int cg_node_attach(const struct cg *c, const char *lab, const char *node, pid_t 
  * kernel has it (5.14+); otherwise (and on v1) it freezes the cgroup so nothing can fork or exit
  * while the pids are read, sends SIGKILL to each, and thaws. Processes die only after the thaw;
  * zombies are not counted (the cgroup lets go of a task when it exits, before it is reaped).
- * Waits at most @timeout_ms in all. Returns 0 (also when the cgroup does not exist), -ETIMEDOUT if
- * processes remain, or another negative errno. */
+ * An empty node costs one read per hierarchy (v2: one read) and no freeze: cheap after
+ * cg_lab_kill(). Waits at most @timeout_ms in all. Returns 0 (also when the cgroup does not
+ * exist), -ETIMEDOUT if processes remain, or another negative errno. */
 int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned timeout_ms);
+
+/* Kills every process of @lab, in nsctl/<lab> and every cgroup below it (all its nodes at once),
+ * and waits until none is left, zombies not counted, at most @timeout_ms in all. Only processes
+ * in the lab's cgroups are signalled. v2: the lab's cgroup.kill (5.14+; before, freeze the lab,
+ * SIGKILL each pid, thaw), then wait for "populated 0" in its cgroup.events. v1: freeze the lab
+ * in the freezer hierarchy (its cgroups follow their parent), SIGKILL each pid of that subtree,
+ * thaw, wait for each pid to exit (pidfd), then check the subtree is empty; a process that
+ * escaped is caught in another round. On v1 the processes are found in the freezer hierarchy
+ * only (each node process is in every hierarchy): one outside the lab there but inside it in
+ * another hierarchy (a half-done attach) is left to cg_node_kill(). Returns 0 (also when the
+ * lab's cgroup does not exist), -EINVAL for a bad name, -ETIMEDOUT if processes remain, or
+ * another negative errno. */
+int cg_lab_kill(const struct cg *c, const char *lab, unsigned timeout_ms);
 
 /* Removes the node's cgroup (and empty cgroups below it) in every hierarchy. Never kills.
  * Returns 0 (also when it does not exist), -EBUSY if processes remain, or another negative
@@ -98,9 +114,10 @@ int cg_node_kill(const struct cg *c, const char *lab, const char *node, unsigned
 int cg_node_remove(const struct cg *c, const char *lab, const char *node);
 
 /* Removes nsctl/<lab> with any empty cgroups below it in every hierarchy, then nsctl/ itself
- * where no other lab uses it. Never kills. Returns 0 (also when nothing exists), -EBUSY if
- * processes remain in the lab, or another negative errno. */
-int cg_lab_remove(const struct cg *c, const char *lab);
+ * where no other lab uses it, and makes @c forget the lab (see cg_node_create()). Never kills.
+ * Returns 0 (also when nothing exists), -EBUSY if processes remain in the lab, or another
+ * negative errno. */
+int cg_lab_remove(struct cg *c, const char *lab);
 
 /* Reads the node's statistics into *@ret (fields the hierarchy lacks are CG_STAT_UNKNOWN).
  * v2: cpu.stat usage_usec, memory.current, memory.events oom_kill, pids.current; v1:

@@ -32,8 +32,16 @@ struct ns_slot {
 	const char *name; /* interned plan string; NULL = empty slot */
 	int fd;
 	struct nlk *nl;
-	pid_t init_pid; /* a node namespace's init, once node-start ran */
+	pid_t init_pid;		    /* a node namespace's init, once node-start ran */
+	struct spawn_pending start; /* its start while in flight */
+	int dir_seq;		    /* the journal record of its state dir, marked at the end */
 };
+
+/* How many node starts may be in flight: while one init builds its root on one core, nsctl
+ * clones the next on the other. Beyond a few the cores are busy and more only adds pipes. */
+#ifndef EXEC_WINDOW
+#define EXEC_WINDOW 8
+#endif
 
 struct exec_ctx {
 	const struct plan *plan;
@@ -48,6 +56,8 @@ struct exec_ctx {
 	struct nlk *host_nl;
 	struct nlk *last_nl; /* the handle of the last kernel call, for its extack text */
 	const char *last_call;
+	struct spawn_launchns launch; /* entered on the first node-start */
+	char *hosts;		      /* the lab's /etc/hosts, built on the first node-start */
 };
 
 static double now(void)
@@ -87,7 +97,9 @@ static int ctx_init(struct exec_ctx *ctx, const struct plan *p, struct lab_state
 {
 	size_t want = 16, n = plan_count(p);
 
-	*ctx = (struct exec_ctx){ .plan = p, .state = state, .host_fd = -EBADF };
+	*ctx = (struct exec_ctx){
+		.plan = p, .state = state, .host_fd = -EBADF, .launch = { -EBADF, -EBADF }
+	};
 	while (want < 2 * n + 2)
 		want *= 2;
 	ctx->slots = calloc(want, sizeof(*ctx->slots));
@@ -103,9 +115,16 @@ static int ctx_init(struct exec_ctx *ctx, const struct plan *p, struct lab_state
 /* Closes every fd and socket: after this no namespace of the lab is pinned by us. */
 static void ctx_release(struct exec_ctx *ctx)
 {
+	/* Back in the host's mount namespace before anything is undone: the names of the
+	 * namespaces are mounts there. */
+	if (spawn_launchns_leave(&ctx->launch) < 0)
+		log_error("%s", spawn_last_error());
 	for (size_t i = 0; ctx->slots && i <= ctx->mask; i++) {
 		if (!ctx->slots[i].name)
 			continue;
+		/* A start still in flight when the run stops: its init is killed here rather
+		 * than left to report into a closed pipe (the cgroup undo would kill it too). */
+		spawn_node_abort(&ctx->slots[i].start);
 		nlk_free(ctx->slots[i].nl);
 		if (ctx->slots[i].fd >= 0)
 			close(ctx->slots[i].fd);
@@ -114,6 +133,8 @@ static void ctx_release(struct exec_ctx *ctx)
 	ctx->slots = NULL;
 	ctx->host_nl = nlk_free(ctx->host_nl);
 	ctx->cg = cg_free(ctx->cg);
+	free(ctx->hosts);
+	ctx->hosts = NULL;
 	if (ctx->host_fd >= 0)
 		close(ctx->host_fd);
 	ctx->host_fd = -EBADF;
@@ -468,12 +489,10 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	};
 	_cleanup_(cg_paths_freep) char **procs = NULL;
 	_cleanup_(strv_freep) char **env = NULL, **binds = NULL;
-	_cleanup_free_ char *hosts = NULL;
 	char dir[PATH_MAX], rootfs[PATH_MAX], log[PATH_MAX + 16];
 	struct ns_slot *slot = slot_of(ctx, a->node.netns);
 	struct spawn_spec spec;
 	int fd, seq, dir_seq, r;
-	pid_t pid;
 
 	ctx->last_nl = NULL;
 	fd = ns_fd(ctx, a->node.netns);
@@ -482,6 +501,10 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	r = need_cgroups(ctx);
 	if (r < 0)
 		return r;
+	if (ctx->launch.host_mnt < 0 && (r = spawn_launchns_enter(&ctx->launch)) < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
+		return r;
+	}
 	if (!ctx->init_path[0] &&
 	    (r = spawn_find_init(ctx->init_path, sizeof(ctx->init_path))) < 0) {
 		snprintf(ctx->detail, sizeof(ctx->detail), "cannot find nsctl-init");
@@ -494,8 +517,9 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	    (r = resolve_path(ctx, s->rootfs, rootfs, sizeof(rootfs))) < 0)
 		return r;
 	snprintf(log, sizeof(log), "%s/console.log", dir);
-	if (exec_node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0 ||
-	    !(hosts = lab_hosts(ctx->o->topo)))
+	if (!ctx->hosts && !(ctx->hosts = lab_hosts(ctx->o->topo)))
+		return -ENOMEM;
+	if (exec_node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0)
 		return -ENOMEM;
 
 	/* The dir first, then the cgroup: undo runs in reverse, so the node's processes are
@@ -516,30 +540,61 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	r = cg_node_procs_paths(ctx->cg, lab, n->name, &procs);
 	if (r < 0)
 		return r;
+	if (!s->rootfs || streq(s->rootfs, "host")) {
+		char hr[PATH_MAX];
+
+		snprintf(hr, sizeof(hr), "%s/%s/%s", state_root(), lab, STATE_HOST_ROOT);
+		r = spawn_launchns_host_root(&ctx->launch, hr);
+		if (r < 0) {
+			snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
+			return r;
+		}
+	}
 	spec = (struct spawn_spec){
 		.init_path = ctx->init_path,
 		.netns_fd = fd,
 		.hostname = n->hostname ? n->hostname : n->name,
 		.rootfs = s->rootfs && !streq(s->rootfs, "host") ? rootfs : NULL,
+		.host_root = ctx->launch.host_root[0] ? ctx->launch.host_root : NULL,
 		.state_dir = dir,
-		.hosts = hosts,
+		.hosts = ctx->hosts,
 		.binds = (const char *const *)binds,
 		.cmd = s->n_cmd ? s->cmd : NULL,
 		.env = env,
 		.cgroup_procs = procs,
 		.log_path = log,
 	};
-	r = spawn_node(&spec, &pid);
+	r = spawn_node_begin(&spec, &slot->start);
+	if (r < 0) {
+		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
+		return r;
+	}
+	slot->dir_seq = dir_seq;
+	return 0;
+}
+
+int exec_node_start_finish(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
+{
+	struct ns_slot *slot = slot_of(ctx, a->node.netns);
+	char dir[PATH_MAX];
+	pid_t pid;
+	int r;
+
+	ctx->last_nl = NULL;
+	r = spawn_node_end(&slot->start, &pid);
 	if (r < 0) {
 		snprintf(ctx->detail, sizeof(ctx->detail), "%s", spawn_last_error());
 		return r;
 	}
 	slot->init_pid = pid;
+	r = state_node_dir(ctx->state, a->node.node->name, dir, sizeof(dir));
+	if (r < 0)
+		return r;
 	r = write_pid_file(dir, pid);
 	if (r < 0)
 		return r;
 	/* The launcher made the dir: its record gets an outcome like every other. */
-	return state_mark(ctx->state, dir_seq, JREC_DONE);
+	return state_mark(ctx->state, slot->dir_seq, JREC_DONE);
 }
 
 /* Runs @argv in the node with stdout and stderr going to a file, then copies the file to our
@@ -686,19 +741,52 @@ static void log_step_failure(struct exec_ctx *ctx, size_t i, size_t n, const str
 	free(desc);
 }
 
-static void progress(size_t i, size_t n, bool on)
+/* "  <what> i+1/n (p%)" on stderr, erased after the last step. Only for long labs on a
+ * terminal; one update per 1% keeps stderr cheap. */
+static void progress_line(const char *what, size_t i, size_t n, bool on)
 {
-	/* Only for long labs on a terminal; one update per 1% keeps stderr cheap. */
 	if (!on || n < 200 || (i % (n / 100) != 0 && i + 1 != n))
 		return;
-	fprintf(stderr, "\r  applying %zu/%zu (%zu%%)%s", i + 1, n, (i + 1) * 100 / n,
+	fprintf(stderr, "\r  %s %zu/%zu (%zu%%)%s", what, i + 1, n, (i + 1) * 100 / n,
 		i + 1 == n ? "\r\033[K" : "");
+}
+
+/* Steps in flight: applied, not finished (kinds with a finish: node-start). A ring of plan
+ * indices, oldest first. */
+struct inflight {
+	size_t step[EXEC_WINDOW];
+	size_t head, n;
+};
+
+/* Finishes the oldest step in flight. Returns 0 or its negative errno, with the failure logged
+ * and recorded in @stats. */
+static int finish_oldest(struct exec_ctx *ctx, struct inflight *q, const struct plan *p,
+			 struct exec_stats *stats)
+{
+	size_t i = q->step[q->head];
+	const struct action *a = plan_get(p, i);
+	double t0 = now();
+	int r;
+
+	q->head = (q->head + 1) % EXEC_WINDOW;
+	q->n--;
+	ctx->detail[0] = '\0';
+	r = action_ops[a->kind].finish(ctx, a, NULL);
+	stats->seconds[a->kind] += now() - t0;
+	if (r < 0) {
+		log_step_failure(ctx, i, plan_count(p), a, r, false);
+		stats->failed_step = i + 1;
+		return r;
+	}
+	stats->count[a->kind]++;
+	return 0;
 }
 
 int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_opts *o,
 	       struct exec_stats *stats)
 {
 	struct exec_ctx ctx;
+	struct inflight q = { .n = 0 };
 	size_t n = plan_count(p), i;
 	double start = now();
 	int r;
@@ -710,8 +798,16 @@ int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_
 		const struct action *a = plan_get(p, i);
 		const struct action_ops *ops = &action_ops[a->kind];
 		bool injected = o->fail_at == i + 1;
-		double t0 = now();
+		double t0;
 
+		/* A step without a finish may depend on everything before it (an exec: entry on
+		 * a node started just before): it waits until nothing is in flight. A step with
+		 * one waits only for a free slot in the window. */
+		while (r >= 0 && q.n > 0 && (!ops->finish || q.n == EXEC_WINDOW))
+			r = finish_oldest(&ctx, &q, p, stats);
+		if (r < 0)
+			break;
+		t0 = now();
 		if (o->stop && *o->stop)
 			r = -EINTR;
 		else if (injected)
@@ -725,17 +821,23 @@ int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_
 			stats->failed_step = i + 1;
 			break;
 		}
-		stats->count[a->kind]++;
 		stats->seconds[a->kind] += now() - t0;
-		progress(i, n, o->progress);
+		if (ops->finish) {
+			q.step[(q.head + q.n++) % EXEC_WINDOW] = i;
+		} else {
+			stats->count[a->kind]++;
+		}
+		progress_line("applying", i, n, o->progress);
 	}
+	while (r >= 0 && q.n > 0)
+		r = finish_oldest(&ctx, &q, p, stats);
 	if (r < 0 && i == 0 && !stats->failed_step)
 		log_error_errno(r, "cannot open the host's network namespace");
 	ctx_release(&ctx);
 	if (r >= 0)
 		r = state_complete(state);
 	if (r < 0) {
-		int u = exec_undo_journal(state);
+		int u = exec_undo_journal(state, o->progress, NULL);
 		stats->rollback_failed = u < 0;
 		if (u < 0)
 			log_error("rollback incomplete: see the objects named above; 'nsctl down' "
@@ -778,36 +880,57 @@ static int undo_hostlink(struct nlk **nl, const struct jrec *rec)
 	return link_del(*nl, rec->arg[0]);
 }
 
-/* Stops every process of a node at once (its cgroup: freeze + kill, or cgroup.kill) and
- * removes the cgroup. Killing the init also ends its PID and mount namespaces, so the node's
- * mounts go with it. */
-static int undo_cgroup(struct cg **cg, const char *lab, const char *node)
+/* Removes a node's cgroup. After cg_lab_kill() it is empty and the rmdir is all it takes; the
+ * kernel's -EBUSY is the emptiness check. A node still busy (a process that escaped the lab
+ * kill, or a lab kill that failed) is stopped on its own: freeze + kill, or cgroup.kill.
+ * Killing the init also ends its PID and mount namespaces, so the node's mounts go with it. */
+static int undo_cgroup(struct cg *cg, const char *lab, const char *node)
 {
 	int r;
 
-	if (!*cg) {
-		r = cg_detect(CG_ROOT, cg);
-		if (r < 0)
-			return r;
+	r = cg_node_remove(cg, lab, node);
+	if (r == -EBUSY) {
+		r = cg_node_kill(cg, lab, node, 5000);
+		/* The node's init may be our child (rollback in the same process): reap it. */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (r >= 0)
+			r = cg_node_remove(cg, lab, node);
 	}
-	r = cg_node_kill(*cg, lab, node, 5000);
-	/* The node's init may be our child (rollback in the same process): reap it. */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	if (r < 0)
-		return r;
-	r = cg_node_remove(*cg, lab, node);
 	return r < 0 ? r : 1;
 }
 
-int exec_undo_journal(struct lab_state *state)
+/* Kills every process of the lab at once, before the records are undone one by one: a node at
+ * a time costs a freeze, a kill and a wait each (~8 ms on v1), the lab at once one of each. */
+static int undo_lab_kill(struct cg **cg, const char *lab, size_t n_nodes)
+{
+	int r;
+
+	r = cg_detect(CG_ROOT, cg);
+	if (r < 0)
+		return log_error_errno(r, "cannot find the cgroup hierarchy at %s", CG_ROOT);
+	r = cg_lab_kill(*cg, lab, 5000 + 5 * (unsigned)(n_nodes > 100000 ? 100000 : n_nodes));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (r < 0)
+		log_warning("cannot stop lab '%s' at once (%s); stopping node by node", lab,
+			    strerror(-r));
+	return 0;
+}
+
+int exec_undo_journal(struct lab_state *state, bool progress, struct undo_stats *stats)
 {
 	_cleanup_(nlk_freep) struct nlk *host_nl = NULL;
 	_cleanup_(cg_freep) struct cg *cg = NULL;
-	bool had_cgroups = false;
 	struct jrec *recs = NULL;
-	size_t n = 0;
+	struct undo_stats dummy;
+	size_t n = 0, n_cgroups = 0;
 	int r, first = 0, removed = 0;
+	double start = now(), t0;
+
+	if (!stats)
+		stats = &dummy;
+	memset(stats, 0, sizeof(*stats));
 
 	r = state_read(state, &recs, &n, NULL);
 	if (r == -ENOENT)
@@ -817,14 +940,22 @@ int exec_undo_journal(struct lab_state *state)
 	else if (r < 0)
 		return log_error_errno(r, "cannot read the journal");
 
+	for (size_t i = 0; i < n; i++)
+		n_cgroups += recs[i].kind == JREC_CGROUP && recs[i].state != JREC_FAILED;
+	if (n_cgroups > 0 && undo_lab_kill(&cg, state_lab(state), n_cgroups) < 0)
+		first = -ENOENT;
+	stats->kill_seconds = now() - start;
+
 	/* Host links first (reverse order puts them before the namespaces they were made with):
 	 * deleting them explicitly frees their names now, not when the kernel gets round to
 	 * destroying the namespace that holds the peer. */
 	for (size_t i = n; i > 0; i--) {
 		const struct jrec *rec = &recs[i - 1];
 
+		progress_line("removing", n - i, n, progress);
 		if (rec->state == JREC_FAILED)
 			continue;
+		t0 = now();
 		switch (rec->kind) {
 		case JREC_HOSTLINK:
 			r = undo_hostlink(&host_nl, rec);
@@ -839,8 +970,11 @@ int exec_undo_journal(struct lab_state *state)
 						rec->arg[0]);
 			break;
 		case JREC_CGROUP:
-			had_cgroups = true;
-			r = undo_cgroup(&cg, state_lab(state), rec->arg[0]);
+			if (!cg) {
+				r = -ENOENT; /* reported by undo_lab_kill() */
+				break;
+			}
+			r = undo_cgroup(cg, state_lab(state), rec->arg[0]);
 			if (r < 0)
 				log_error_errno(r, "cannot stop node '%s' (cgroup nsctl/%s/%s)",
 						rec->arg[0], state_lab(state), rec->arg[0]);
@@ -855,17 +989,22 @@ int exec_undo_journal(struct lab_state *state)
 			r = 0;
 			break;
 		}
+		if (rec->kind < _JREC_MAX) {
+			stats->seconds[rec->kind] += now() - t0;
+			stats->count[rec->kind] += r > 0;
+		}
 		if (r < 0 && first == 0)
 			first = r;
 		else if (r > 0)
 			removed++;
 	}
 	state_records_free(recs, n);
-	if (had_cgroups && cg) {
+	if (cg) {
 		r = cg_lab_remove(cg, state_lab(state));
 		if (r < 0 && first == 0)
 			first = log_error_errno(r, "cannot remove cgroup nsctl/%s",
 						state_lab(state));
 	}
+	stats->total_seconds = now() - start;
 	return first < 0 ? first : removed;
 }

@@ -37,11 +37,20 @@ struct exec_stats {
 int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_opts *o,
 	       struct exec_stats *stats);
 
-/* Undoes every record of @state's journal in reverse (namespaces deleted, host links removed
- * if they still carry our owner mark). Reports each object it could not remove, by name.
- * Returns the number of objects removed (>= 0) when everything is gone, or the first negative
- * errno. Idempotent. */
-int exec_undo_journal(struct lab_state *state);
+/* What an undo did, per phase: `down --json`. */
+struct undo_stats {
+	double kill_seconds;	   /* stopping every process of the lab at once */
+	size_t count[_JREC_MAX];   /* objects removed, per journal kind */
+	double seconds[_JREC_MAX]; /* time spent on each kind, removed or not */
+	double total_seconds;
+};
+
+/* Undoes every record of @state's journal in reverse: first every process of the lab at once
+ * (its cgroup), then host links removed if they still carry our owner mark, cgroups, node dirs,
+ * namespaces deleted. Reports each object it could not remove, by name. With @progress, a
+ * progress line on stderr for long journals. Fills @stats unless NULL. Returns the number of
+ * objects removed (>= 0) when everything is gone, or the first negative errno. Idempotent. */
+int exec_undo_journal(struct lab_state *state, bool progress, struct undo_stats *stats);
 
 /* Parses NSCTL_FAIL_AT (a positive step number) from the environment; 0 when unset. */
 unsigned long exec_fail_at_from_env(void);
@@ -60,6 +69,7 @@ int exec_link_up(struct exec_ctx *ctx, const struct action *a, struct action_res
 int exec_route_add(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_qdisc_netem(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+int exec_node_start_finish(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 int exec_node_exec(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 
 /* The node's env: as "K=V" strings, NULL-terminated, in *@ret (free with strv_free()).

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -206,6 +207,21 @@ static int preflight_nodes(const struct topo *t, const char *dir)
 	return bad;
 }
 
+/* A large L2 segment can outgrow the kernel's neighbour tables, which all namespaces share:
+ * better said before `up` than found as unexplained timeouts later. */
+static void warn_neigh_limit(const struct topo *t)
+{
+	bool v4 = false, v6 = false;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			for (size_t k = 0; k < t->nodes[i].ifaces[j].n_addrs; k++) {
+				v4 = v4 || t->nodes[i].ifaces[j].addrs[k].family == AF_INET;
+				v6 = v6 || t->nodes[i].ifaces[j].addrs[k].family == AF_INET6;
+			}
+	labtest_warn_neigh_limit(t, v4, v6, "traffic between every pair of nodes (test --all)");
+}
+
 /* Everything `up` can check before it changes anything: names nsctl would create are free,
  * and the kernel has the features the file uses. Returns 0 or a negative errno (logged). */
 static int preflight(const struct topo *t, const struct plan *p, const char *dir)
@@ -264,6 +280,8 @@ static int preflight(const struct topo *t, const struct plan *p, const char *dir
 			  "'netem'; nothing was changed");
 		bad = -EOPNOTSUPP;
 	}
+	if (bad == 0)
+		warn_neigh_limit(t);
 	return bad;
 }
 
@@ -448,10 +466,31 @@ int lab_name_of(const char *arg, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* `down --json`: {"lab", "ok", "removed", "seconds", "phases": [{"kind", "count", "seconds"}]},
+ * the phases in the order down runs them: node-kill (every process of the lab at once), then
+ * per journal kind (hostlink, cgroup, nodedir, netns). */
+static void print_down_json(const char *lab, const struct undo_stats *st, int r, FILE *out)
+{
+	static const enum jrec_kind order[] = { JREC_HOSTLINK, JREC_CGROUP, JREC_NODEDIR,
+						JREC_NETNS };
+
+	fprintf(out, "{\"lab\":");
+	json_print_string(out, lab);
+	fprintf(out, ",\"ok\":%s,\"removed\":%d,\"seconds\":%.6f,\"phases\":[",
+		r < 0 ? "false" : "true", r < 0 ? 0 : r, st->total_seconds);
+	fprintf(out, "{\"kind\":\"node-kill\",\"count\":%zu,\"seconds\":%.6f}",
+		st->count[JREC_CGROUP], st->kill_seconds);
+	for (size_t i = 0; i < ELEMENTSOF(order); i++)
+		fprintf(out, ",{\"kind\":\"%s\",\"count\":%zu,\"seconds\":%.6f}",
+			state_jrec_name(order[i]), st->count[order[i]], st->seconds[order[i]]);
+	fprintf(out, "]}\n");
+}
+
 int lab_down(const char *arg, const struct lab_opts *o)
 {
 	_cleanup_(state_freep) struct lab_state *s = NULL;
 	_cleanup_free_ char *lab = NULL;
+	struct undo_stats stats;
 	struct timespec t0, t1;
 	int r;
 
@@ -472,7 +511,9 @@ int lab_down(const char *arg, const struct lab_opts *o)
 		log_notice("lab '%s' is not up: nothing to do", lab);
 		return EXIT_OK;
 	}
-	r = exec_undo_journal(s);
+	r = exec_undo_journal(s, isatty(STDERR_FILENO), &stats);
+	if (o->json)
+		print_down_json(lab, &stats, r, stdout);
 	if (r < 0) {
 		log_error("lab '%s' is not fully down: the objects named above remain; the journal "
 			  "is kept so 'nsctl down %s' can retry",
@@ -483,8 +524,10 @@ int lab_down(const char *arg, const struct lab_opts *o)
 		log_warning("could not remove the state dir of lab '%s' under %s", lab,
 			    state_root());
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
-	       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+	if (!o->json)
+		printf("lab '%s' is down: %d objects removed in %.1f ms\n", lab, r,
+		       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
 	return EXIT_OK;
 }
 

@@ -194,14 +194,7 @@ static long read_sysctl_long(const char *path)
 	return v;
 }
 
-/* The kernel's neighbour tables (ARP, NDP) are shared by all namespaces: together they hold at
- * most net.ipv{4,6}.neigh.default.gc_thresh3 entries (1024 by default), visible in the host
- * namespace only. Past that, a new neighbour is refused ("neighbor table overflow!" in dmesg)
- * and the packets to it are dropped without an error to the sender: the matrix would show
- * thousands of unexplained timeouts. Every pair of the k ports of one bridge needs its own
- * entry, k(k-1) in all, and a point-to-point link two; this warns, it does not refuse, since
- * entries of other labs count as well and the estimate is only that. */
-static void warn_neigh_limit(const struct ctx *c)
+void labtest_warn_neigh_limit(const struct topo *t, bool v4, bool v6, const char *what)
 {
 	static const struct {
 		int family;
@@ -210,9 +203,10 @@ static void warn_neigh_limit(const struct ctx *c)
 		{ AF_INET, "net.ipv4.neigh.default.gc_thresh3" },
 		{ AF_INET6, "net.ipv6.neigh.default.gc_thresh3" },
 	};
-	const struct topo *t = c->t;
 	size_t need = 0;
 
+	/* Every pair of the k ports of one bridge needs its own entry, k(k-1) in all, and a
+	 * point-to-point link two. An estimate: entries of other labs count as well. */
 	for (size_t i = 0; i < t->n_bridges; i++)
 		need += t->bridges[i].n_ports *
 			(t->bridges[i].n_ports ? t->bridges[i].n_ports - 1 : 0);
@@ -223,12 +217,9 @@ static void warn_neigh_limit(const struct ctx *c)
 
 	for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
 		char path[96], *s;
-		bool used = false;
 		long max;
 
-		for (size_t k = 0; k < c->n_probes && !used; k++)
-			used = c->probes[k].family == tables[i].family;
-		if (!used)
+		if (!(tables[i].family == AF_INET ? v4 : v6))
 			continue;
 		snprintf(path, sizeof(path), "/proc/sys/%s", tables[i].key);
 		for (s = path; *s; s++)
@@ -236,12 +227,23 @@ static void warn_neigh_limit(const struct ctx *c)
 				*s = '/';
 		max = read_sysctl_long(path);
 		if (max > 0 && need > (size_t)max)
-			log_warning("the full matrix needs about %zu neighbour entries, more than "
-				    "%s = %ld "
+			log_warning("%s needs about %zu neighbour entries, more than %s = %ld "
 				    "allows for all namespaces together: expect timeouts (raise it "
 				    "with 'sysctl -w %s=%zu')",
-				    need, tables[i].key, max, tables[i].key, need * 2);
+				    what, need, tables[i].key, max, tables[i].key, need * 2);
 	}
+}
+
+/* Warns before the full matrix runs into the kernel's neighbour table limit (labtest.h). */
+static void warn_neigh_limit(const struct ctx *c)
+{
+	bool v4 = false, v6 = false;
+
+	for (size_t k = 0; k < c->n_probes; k++) {
+		v4 = v4 || c->probes[k].family == AF_INET;
+		v6 = v6 || c->probes[k].family == AF_INET6;
+	}
+	labtest_warn_neigh_limit(c->t, v4, v6, "the full matrix");
 }
 
 /* ---- output ---- */

@@ -32,3 +32,12 @@ struct labtest_opts {
  * none of the lab's node namespaces exists — the lab is not up — or another negative errno,
  * logged here, for a setup failure (-EPERM without CAP_NET_RAW, -ENOMEM, -EMFILE, ...). */
 int labtest_run(const struct topo *t, const struct labtest_opts *o, FILE *out);
+
+/* The kernel's neighbour tables (ARP, NDP) are shared by all namespaces: together they hold at
+ * most net.ipv{4,6}.neigh.default.gc_thresh3 entries (1024 by default), settable in the host
+ * namespace only. Past that a new neighbour is refused ("neighbor table overflow!" in dmesg) and
+ * packets to it are dropped without an error to the sender. Warns (log_warning) when every pair
+ * of @t's nodes talking would need more entries than a table of a family in use (@v4, @v6)
+ * allows; @what names that traffic in the message. Warns, never refuses: other labs' entries
+ * count too, and the estimate is only that. */
+void labtest_warn_neigh_limit(const struct topo *t, bool v4, bool v6, const char *what);

@@ -251,10 +251,11 @@ static int run_down(int argc, char **argv)
 {
 	struct verb_opts o = { 0 };
 	struct lab_opts lo = { 0 };
-	int r = parse_verb_opts(find_verb("down"), argc, argv, 0, &o, 1);
+	int r = parse_verb_opts(find_verb("down"), argc, argv, 1, &o, 1);
 
 	if (r >= 0)
 		return r;
+	lo.json = o.json;
 	return lab_down(argv[optind], &lo);
 }
 
@@ -312,7 +313,8 @@ static const struct verb verbs[] = {
 	{ "up", "[--json] FILE", "Build the lab: all or nothing (rolls back on any failure).",
 	  run_up, "  --json             print the per-phase timing summary as JSON\n",
 	  "  NSCTL_FAIL_AT=K    test hook: step K fails, to exercise the rollback\n" },
-	{ "down", "LAB|FILE", "Remove every trace of the lab; idempotent.", run_down, NULL, NULL },
+	{ "down", "[--json] LAB|FILE", "Remove every trace of the lab; idempotent.", run_down,
+	  "  --json             print the per-phase timing summary as JSON\n", NULL },
 	{ "status", "[--json] [LAB|FILE]",
 	  "List labs, or show one lab's nodes and interfaces (kernel view).", run_status,
 	  "  --json             print as JSON\n", NULL },

@@ -117,8 +117,12 @@ struct action_result;
  * replay that journal, without the plan (docs/teardown.md, docs/decisions.md). */
 struct action_ops {
 	const char *name; /* the describe verb, also "kind" in JSON */
-	/* Performs the step; NULL for kinds `up` does not perform yet (node-start, exec). */
+	/* Performs the step (or, with a finish, starts it). */
 	int (*apply)(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
+	/* NULL, or the second half of a step that apply leaves in flight (node-start): the
+	 * executor calls it later, after applying up to a window of further such steps, and
+	 * always before a step that has none. */
+	int (*finish)(struct exec_ctx *ctx, const struct action *a, struct action_result *res);
 	/* Prints the action as one line (no newline), aligned columns: verb, object, details. */
 	void (*describe)(const struct action *a, FILE *out);
 	/* Prints the kind-specific JSON members, each preceded by ",". */

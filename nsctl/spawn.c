@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The node launcher (see spawn.h): the host side of a node's PID 1.
  *
- * spawn_node() clones a child straight into new mount, PID, UTS and IPC namespaces with a raw
- * clone(2) (fork semantics, no separate stack, as bubblewrap's raw_clone()). The child waits
- * on a pipe until we have written its pid into the node's cgroup.procs files, so that not one
- * instruction of the node runs outside its limits; then it moves into the node's netns,
+ * spawn_node() clones a child straight into new mount, PID, UTS and IPC namespaces with
+ * CLONE_VM|CLONE_VFORK, as posix_spawn() does: the child runs on a stack of its own in our memory
+ * while we wait, so nothing of our address space is copied. It moves itself into the node's
+ * cgroups (so not one instruction of the node runs outside its limits), into the node's netns,
  * unshares its cgroup namespace (whose root is then the node's cgroup) and execs nsctl-init
  * with the configuration on fd 3 and a status pipe on fd 4. The init does all the mount work in
- * the new mount namespace and writes one report: ready, or errno + step.
+ * the new mount namespace and writes one report: ready, or errno + step. spawn_node_begin()
+ * returns at the exec; spawn_node_end() reads the report, so a caller can start the next node
+ * while this one's init works.
  *
  * spawn_enter() goes the other way: fork, join the cgroups, setns() into each namespace of the
  * running init (mnt last, then its root), fork again (a PID namespace applies to children
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,6 +39,7 @@
 
 #include "common/macro.h"
 #include "nsctl/init/execpath.h"
+#include "nsctl/init/mountinfo.h"
 #include "nsctl/init/proto.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -73,15 +77,33 @@ struct child_report {
 	char step[200];
 };
 
+/* Copies "<what><obj>" into @step (zeroed, @len bytes), truncated. */
+static void step_put(char *step, size_t len, const char *what, const char *obj)
+{
+	size_t n = 0;
+
+	for (const char *s = what; s && *s && n + 1 < len; s++)
+		step[n++] = *s;
+	for (const char *s = obj; s && *s && n + 1 < len; s++)
+		step[n++] = *s;
+}
+
 static _Noreturn void child_fail(int fd, int err, const char *what, const char *obj)
 {
 	struct child_report rep = { .err = err > 0 ? err : EIO };
-	size_t n = 0;
 
-	for (const char *s = what; s && *s && n + 1 < sizeof(rep.step); s++)
-		rep.step[n++] = *s;
-	for (const char *s = obj; s && *s && n + 1 < sizeof(rep.step); s++)
-		rep.step[n++] = *s;
+	step_put(rep.step, sizeof(rep.step), what, obj);
+	(void)!write(fd, &rep, sizeof(rep));
+	_exit(127);
+}
+
+/* child_fail() for a node's child before its exec: the report is the one the init would send
+ * (nsctl/init/proto.h), so the launcher reads either the same way. */
+static _Noreturn void node_child_fail(int fd, int err, const char *what, const char *obj)
+{
+	struct nsctl_init_report rep = { .err = err > 0 ? err : EIO };
+
+	step_put(rep.step, sizeof(rep.step), what, obj);
 	(void)!write(fd, &rep, sizeof(rep));
 	_exit(127);
 }
@@ -223,6 +245,8 @@ static int config_build(const struct spawn_spec *s, const char *state, int *ret_
 	cfg_add(&c, NSCTL_INIT_K_STATE, state);
 	if (s->rootfs)
 		cfg_add(&c, NSCTL_INIT_K_ROOTFS, s->rootfs);
+	else if (s->host_root)
+		cfg_add(&c, NSCTL_INIT_K_HOST_ROOT, s->host_root);
 	if (s->hosts)
 		cfg_add(&c, NSCTL_INIT_K_HOSTS, s->hosts);
 	if (s->exit_with_cmd)
@@ -325,67 +349,64 @@ static int spec_check(const struct spawn_spec *s)
 	return 0;
 }
 
-/* clone(2) with fork semantics: no new stack, the child continues here. The argument order of
- * the raw syscall differs on s390 (bubblewrap's raw_clone()). */
-static pid_t raw_clone(unsigned long flags)
-{
-#if defined(__s390__) || defined(__CRIS__)
-	return (pid_t)syscall(SYS_clone, NULL, flags);
-#else
-	return (pid_t)syscall(SYS_clone, flags, NULL);
-#endif
-}
+struct node_child_args {
+	const struct spawn_spec *s;
+	int status_wr, cfg_fd;
+};
 
-/* The cloned child: PID 1 of the new PID namespace until it execs the init. */
-static _Noreturn void node_child(const struct spawn_spec *s, int sync_rd, int status_wr, int cfg_fd)
+/* The cloned child: PID 1 of the new PID namespace until it execs the init. It shares our memory
+ * (CLONE_VM) while we are suspended (CLONE_VFORK) until its execve(): no page tables copied,
+ * no copy-on-write faults, and @p stays valid. Only system calls here, no allocation; errors
+ * travel as a report on the status pipe. */
+static int node_child(void *p)
 {
+	const struct node_child_args *a = p;
+	const struct spawn_spec *s = a->s;
 	char *const argv[] = { "nsctl-init", (char *)s->hostname, NULL };
 	char *const envp[] = { NULL };
-	int cfg, st, fd;
-	ssize_t k;
-	char c;
+	int cfg, st, fd, r;
 
 	signals_reset();
-	/* EOF instead of a byte: the parent failed (cgroup) or died. Leave quietly. */
-	do
-		k = read(sync_rd, &c, 1);
-	while (k < 0 && errno == EINTR);
-	if (k != 1)
-		_exit(1);
-
+	/* Into the node's cgroups before anything of the node runs: "0" is the writer itself. */
+	for (size_t i = 0; s->cgroup_procs && s->cgroup_procs[i]; i++) {
+		r = cgroup_join(s->cgroup_procs[i], 0);
+		if (r < 0)
+			node_child_fail(a->status_wr, -r, "join cgroup ", s->cgroup_procs[i]);
+	}
 	/* Out of nsctl's session and process group: a ^C meant for `nsctl up` must not reach the
 	 * node, and the node outlives nsctl. */
 	if (setsid() < 0)
-		child_fail(status_wr, errno, "setsid", NULL);
+		node_child_fail(a->status_wr, errno, "setsid", NULL);
 	/* The network namespace first: the init mounts sysfs, and sysfs shows the netns of the
 	 * mounting process (fs/sysfs/mount.c). */
 	if (setns(s->netns_fd, CLONE_NEWNET) < 0)
-		child_fail(status_wr, errno, "setns into the node's network namespace", NULL);
+		node_child_fail(a->status_wr, errno, "setns into the node's network namespace",
+				NULL);
 	/* After the cgroup.procs writes: a cgroup namespace is rooted at the cgroups of the
 	 * process that creates it, so the node sees its own cgroup as "/". */
 	if (unshare(CLONE_NEWCGROUP) < 0)
-		child_fail(status_wr, errno, "unshare the cgroup namespace", NULL);
+		node_child_fail(a->status_wr, errno, "unshare the cgroup namespace", NULL);
 
 	/* Park the two descriptors the init needs above the stdio range, then put them at 3 and 4;
 	 * dup2() clears close-on-exec on the copies. */
-	cfg = fcntl(cfg_fd, F_DUPFD_CLOEXEC, 10);
-	st = fcntl(status_wr, F_DUPFD_CLOEXEC, 10);
+	cfg = fcntl(a->cfg_fd, F_DUPFD_CLOEXEC, 10);
+	st = fcntl(a->status_wr, F_DUPFD_CLOEXEC, 10);
 	if (cfg < 0 || st < 0)
-		child_fail(status_wr, errno, "dup", NULL);
+		node_child_fail(a->status_wr, errno, "dup", NULL);
 	if (s->log_path) {
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-			child_fail(st, errno, "open /dev/null", NULL);
+			node_child_fail(st, errno, "open /dev/null", NULL);
 		fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
 		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-			child_fail(st, errno, "open log ", s->log_path);
+			node_child_fail(st, errno, "open log ", s->log_path);
 	}
 	if (dup2(cfg, NSCTL_INIT_CONFIG_FD) < 0 || dup2(st, NSCTL_INIT_STATUS_FD) < 0)
-		child_fail(st, errno, "dup2", NULL);
+		node_child_fail(st, errno, "dup2", NULL);
 	fds_cloexec_from(NSCTL_INIT_STATUS_FD + 1);
 
 	execve(s->init_path, argv, envp);
-	child_fail(NSCTL_INIT_STATUS_FD, errno, "exec init ", s->init_path);
+	node_child_fail(NSCTL_INIT_STATUS_FD, errno, "exec init ", s->init_path);
 }
 
 static void kill_reap(pid_t pid)
@@ -426,18 +447,23 @@ static int report_read(int fd, void *rep, size_t size, int timeout_ms)
 	return 1;
 }
 
-int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
+/* The child's stack while it shares our memory: it runs a few system calls, then execs. */
+#define CHILD_STACK_SIZE (64 * 1024)
+
+int spawn_node_begin(const struct spawn_spec *s, struct spawn_pending *ret)
 {
-	_cleanup_close_ int cfg = -EBADF, sync_rd = -EBADF, sync_wr = -EBADF, st_rd = -EBADF,
-			    st_wr = -EBADF;
-	struct nsctl_init_report rep;
+	_cleanup_close_ int cfg = -EBADF, st_rd = -EBADF, st_wr = -EBADF;
+	_cleanup_free_ void *stack = NULL;
+	struct node_child_args args;
+	sigset_t all, old;
 	char state[PATH_MAX];
-	int p[2], r, st = 0;
+	int p[2], r;
 	pid_t pid;
 
 	last_error[0] = '\0';
-	if (!ret_pid)
-		return fail(-EINVAL, "spawn_node: ret_pid is NULL");
+	if (!ret)
+		return fail(-EINVAL, "spawn_node_begin: ret is NULL");
+	*ret = (struct spawn_pending){ .pid = 0, .report_fd = -EBADF };
 	r = spec_check(s);
 	if (r < 0)
 		return r;
@@ -449,38 +475,44 @@ int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
 		return r;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return fail(-errno, "pipe");
-	sync_rd = p[0];
-	sync_wr = p[1];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return fail(-errno, "pipe");
 	st_rd = p[0];
 	st_wr = p[1];
+	stack = malloc(CHILD_STACK_SIZE);
+	if (!stack)
+		return fail(-ENOMEM, "child stack");
+	args = (struct node_child_args){ .s = s, .status_wr = st_wr, .cfg_fd = cfg };
 
 	/* No CLONE_NEWNET: the netns exists already and is joined with setns(). No CLONE_NEWCGROUP
-	 * either: it must wait for the cgroup.procs writes below. */
-	pid = raw_clone(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD);
+	 * either: it must wait for the cgroup.procs writes. Every signal is blocked across the
+	 * clone, so none of our handlers runs in the child (which resets them) on our memory. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(node_child, (char *)stack + CHILD_STACK_SIZE,
+		    CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+			    CLONE_NEWIPC | SIGCHLD,
+		    &args);
+	r = -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
-		return fail(-errno, "clone the node's init");
-	if (pid == 0)
-		node_child(s, sync_rd, st_wr, cfg);
-	close(TAKE_FD(sync_rd));
-	close(TAKE_FD(st_wr));
+		return fail(r, "clone the node's init");
+	/* Here the child has exec'd the init or failed (its report is in the pipe). */
+	ret->pid = pid;
+	ret->report_fd = TAKE_FD(st_rd);
+	return 0;
+}
 
-	for (size_t i = 0; s->cgroup_procs && s->cgroup_procs[i]; i++) {
-		r = cgroup_join(s->cgroup_procs[i], pid);
-		if (r < 0) {
-			kill_reap(pid);
-			return fail(r, "cgroup %s", s->cgroup_procs[i]);
-		}
-	}
-	if (write(sync_wr, "1", 1) != 1) {
-		r = -errno;
-		kill_reap(pid);
-		return fail(r, "start the node's init");
-	}
-	close(TAKE_FD(sync_wr));
+int spawn_node_end(struct spawn_pending *p, pid_t *ret_pid)
+{
+	struct nsctl_init_report rep;
+	pid_t pid = p->pid;
+	int r, st = 0;
 
-	r = report_read(st_rd, &rep, sizeof(rep), READY_TIMEOUT_MS);
+	last_error[0] = '\0';
+	if (pid <= 0 || p->report_fd < 0)
+		return fail(-EINVAL, "spawn_node_end: no node start in flight");
+	r = report_read(p->report_fd, &rep, sizeof(rep), READY_TIMEOUT_MS);
+	close(p->report_fd);
+	*p = (struct spawn_pending){ .pid = 0, .report_fd = -EBADF };
 	if (r == 1 && rep.err == 0) {
 		*ret_pid = pid;
 		return 0;
@@ -500,6 +532,27 @@ int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
 	return fail(-ECHILD, "the node's init ended (%s %d) before reporting",
 		    WIFSIGNALED(st) ? "signal" : "status",
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+void spawn_node_abort(struct spawn_pending *p)
+{
+	/* pid 0 = empty, whatever report_fd says (a zeroed struct is empty too). */
+	if (p->pid <= 0)
+		return;
+	kill_reap(p->pid);
+	close(p->report_fd);
+	*p = (struct spawn_pending){ .pid = 0, .report_fd = -EBADF };
+}
+
+int spawn_node(const struct spawn_spec *s, pid_t *ret_pid)
+{
+	struct spawn_pending p;
+	int r;
+
+	if (!ret_pid)
+		return fail(-EINVAL, "spawn_node: ret_pid is NULL");
+	r = spawn_node_begin(s, &p);
+	return r < 0 ? r : spawn_node_end(&p, ret_pid);
 }
 
 /* ---- spawn_enter ---- */
@@ -1102,4 +1155,110 @@ int spawn_find_init(char *buf, size_t len)
 			return 0;
 	}
 	return -ENOENT;
+}
+
+/* ---- the launch namespace ---- */
+
+/* Detaches every nsfs mount (named network namespaces: ours, iproute2's, other tools') from our
+ * mount namespace. /run/netns goes in one umount2() when it is a mount point, as `ip netns add`
+ * and netns_create() make it: each umount pays an RCU grace period, so one per namespace would
+ * cost ~0.3 ms per name. */
+static int detach_nsfs_mounts(void)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	if (umount2("/run/netns", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return fail(-errno, "detach /run/netns in the launch namespace");
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return fail(-errno, "open /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		char *mp, *type;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (mountinfo_split(line, &mp, &type) < 0 || !streq(type, "nsfs"))
+			continue;
+		/* EINVAL/ENOENT: gone with a parent detached before. */
+		if (umount2(mp, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && r == 0)
+			r = fail(-errno, "detach %s in the launch namespace", mp);
+	}
+	return r;
+}
+
+int spawn_launchns_enter(struct spawn_launchns *ret)
+{
+	_cleanup_close_ int host = -EBADF, cwd = -EBADF;
+	int r;
+
+	host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (host < 0)
+		return fail(-errno, "open /proc/self/ns/mnt");
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return fail(-errno, "open the working directory");
+	if (unshare(CLONE_NEWNS) < 0)
+		return fail(-errno, "unshare the launch mount namespace");
+	/* Slave, not private: the host's unmounts (a concurrent `ip netns delete`) still reach the
+	 * copies the inits make of this namespace. Nothing here propagates back. */
+	r = mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0
+		    ? fail(-errno, "make the launch namespace a slave")
+		    : detach_nsfs_mounts();
+	if (r < 0) {
+		(void)setns(host, CLONE_NEWNS);
+		(void)fchdir(cwd);
+		return r;
+	}
+	ret->host_mnt = TAKE_FD(host);
+	ret->cwd = TAKE_FD(cwd);
+	ret->host_root[0] = '\0';
+	return 0;
+}
+
+int spawn_launchns_host_root(struct spawn_launchns *l, const char *dir)
+{
+	char failed[PATH_MAX];
+	int r;
+
+	if (l->host_mnt < 0)
+		return fail(-EINVAL, "no launch namespace entered");
+	if (l->host_root[0])
+		return 0;
+	if (strlen(dir) >= sizeof(l->host_root))
+		return fail(-ENAMETOOLONG, "host root dir %s", dir);
+	/* Made in the host's file system, a mount point in the launch namespace only; removed
+	 * again by spawn_launchns_leave(). */
+	if (mkdir(dir, 0700) < 0)
+		return fail(-errno, "create %s", dir);
+	r = mountinfo_host_root(dir, failed);
+	if (r < 0) {
+		(void)umount2(dir, MNT_DETACH);
+		(void)rmdir(dir);
+		return fail(r, "%s for the host root on %s", failed, dir);
+	}
+	strcpy(l->host_root, dir);
+	return 0;
+}
+
+int spawn_launchns_leave(struct spawn_launchns *l)
+{
+	int r = 0;
+
+	if (l->host_mnt < 0)
+		return 0;
+	/* setns() into a mount namespace moves cwd and root to its root: restore cwd. */
+	if (setns(l->host_mnt, CLONE_NEWNS) < 0)
+		r = fail(-errno, "return to the host's mount namespace");
+	else if (fchdir(l->cwd) < 0)
+		r = fail(-errno, "return to the working directory");
+	/* In the host's namespace the host root dir is an empty directory. */
+	if (r == 0 && l->host_root[0] && rmdir(l->host_root) < 0 && errno != ENOENT)
+		r = fail(-errno, "remove %s", l->host_root);
+	close(l->host_mnt);
+	close(l->cwd);
+	l->host_mnt = l->cwd = -EBADF;
+	l->host_root[0] = '\0';
+	return r;
 }

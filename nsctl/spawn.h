@@ -8,6 +8,7 @@
  * Errors are negative errnos; spawn_last_error() names the step that failed. */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -18,6 +19,9 @@ struct spawn_spec {
 	const char *hostname;	   /* 1..64 bytes */
 	const char *rootfs;	   /* NULL = the host's root, read-only; else an absolute directory:
 				    * the overlayfs lower layer, with state_dir/upper on top */
+	const char *host_root;	   /* with rootfs NULL: a ready read-only copy of the host's root
+				    * (spawn_launchns_host_root()) the init binds; NULL = the init
+				    * builds its own */
 	const char *state_dir;	   /* absolute per-node dir (/run/nsctl/<lab>/nodes/<node>): created
 				    * here with merged/ (and upper/, work/ for a rootfs dir); removing
 				    * it on down is the executor's */
@@ -47,6 +51,23 @@ struct spawn_spec {
  * within 30 s; -ECHILD: the init died without reporting; -EINVAL: a bad spec), with the step in
  * spawn_last_error(). */
 int spawn_node(const struct spawn_spec *s, pid_t *ret_pid);
+
+/* A node start in flight: cloned and released into its cgroups, report not read yet. */
+struct spawn_pending {
+	pid_t pid;     /* the init, our child */
+	int report_fd; /* its status pipe */
+};
+
+/* spawn_node() in two halves, so that a launcher can start the next node while this one's init
+ * builds its root: begin returns once the child is in its cgroups and running (*@ret filled),
+ * end waits for its report. Same errors as spawn_node(), each from the half that meets it; on
+ * failure of either the child is killed and reaped. After end, *@p is empty. */
+int spawn_node_begin(const struct spawn_spec *s, struct spawn_pending *ret);
+int spawn_node_end(struct spawn_pending *p, pid_t *ret_pid);
+
+/* Kills and reaps the child of a start in flight and closes its pipe. An empty *@p (pid 0, as
+ * after end or in a zeroed struct) is left alone. */
+void spawn_node_abort(struct spawn_pending *p);
 
 /* Runs @argv inside every namespace of the node whose init is @init_pid (setns to its user (if
  * it differs from ours), ipc, uts, net, pid, cgroup and mnt namespaces, mnt last, then its
@@ -80,6 +101,34 @@ int spawn_stop(pid_t init_pid, unsigned timeout_ms);
  * layout, $(PREFIX)/bin and $(PREFIX)/libexec). Writes the path into @buf. Returns 0, -ENOENT,
  * or -ENAMETOOLONG. */
 int spawn_find_init(char *buf, size_t len);
+
+/* The launch namespace: a mount namespace of nsctl's own, a slave copy of the host's without its
+ * nsfs mounts (/run/netns/<name> and the like), entered while nodes are started. A new mount
+ * namespace copies every mount of its creator's, and the init bind-mounts the root once more:
+ * with N named namespaces on the host that is O(N) per node, O(N^2) per lab. From here each
+ * copy is the host's few dozen mounts. */
+struct spawn_launchns {
+	int host_mnt;		  /* our original mount namespace; -EBADF when not entered */
+	int cwd;		  /* our working directory in it */
+	char host_root[PATH_MAX]; /* the host root copy, "" until made */
+};
+
+/* Moves the calling process (single-threaded) into a new launch namespace; *@ret remembers the
+ * way back. Returns 0, or a negative errno with the step in spawn_last_error() (we are then
+ * back where we were). */
+int spawn_launchns_enter(struct spawn_launchns *ret);
+
+/* Mounts, in the launch namespace @l, a read-only copy of the host's root on @dir (created here,
+ * in the host's file system), pruned as each node's would be (/proc, /sys, /dev, /run, /tmp,
+ * /var/tmp detached): the host_root of spawn_spec. Building it once per lab instead of once per
+ * node saves each node the unmounts, and every unmount waits for an RCU grace period. No-op
+ * once made. Returns 0 or a negative errno (nothing left behind), step in spawn_last_error(). */
+int spawn_launchns_host_root(struct spawn_launchns *l, const char *dir);
+
+/* Returns to the mount namespace and working directory saved in @l, removes the host root dir,
+ * closes its fds and marks it not entered. No-op when not entered. Returns 0 or a negative errno
+ * (the fds are closed either way). */
+int spawn_launchns_leave(struct spawn_launchns *l);
 
 /* The step of the last spawn_* failure in this thread ("mount overlay (lowerdir …) on …",
  * "exec cmd /usr/sbin/frr", "cgroup /sys/fs/cgroup/…/cgroup.procs"); "" if none. Valid until

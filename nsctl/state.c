@@ -37,6 +37,11 @@ static const char *const jrec_names[_JREC_MAX] = {
 	[JREC_CGROUP] = "cgroup",
 };
 
+const char *state_jrec_name(enum jrec_kind kind)
+{
+	return kind < _JREC_MAX ? jrec_names[kind] : "?";
+}
+
 struct lab_state {
 	char *lab;
 	char *dir;
@@ -478,10 +483,13 @@ int state_remove(struct lab_state *s)
 	 * path changed and starts over (state_lock()). */
 	if (unlink(lock_path) < 0 && errno != ENOENT)
 		r = -errno;
-	{
-		char nodes[PATH_MAX];
-		snprintf(nodes, sizeof(nodes), "%s/nodes", s->dir);
-		(void)rmdir(nodes);
+	/* Empty dirs: nodes/ once every node dir is gone, host-root/ left by an `up` that died
+	 * while its launch namespace held a mount there (exec.c). */
+	for (size_t i = 0; i < 2; i++) {
+		char sub[PATH_MAX];
+
+		snprintf(sub, sizeof(sub), "%s/%s", s->dir, i == 0 ? "nodes" : STATE_HOST_ROOT);
+		(void)rmdir(sub);
 	}
 	if (rmdir(s->dir) < 0 && errno != ENOENT)
 		r = -errno;

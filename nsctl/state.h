@@ -33,8 +33,15 @@ struct jrec {
 
 struct lab_state;
 
+/* The journal's word for @kind ("netns", "hostlink", "nodedir", "cgroup"). */
+const char *state_jrec_name(enum jrec_kind kind);
+
 /* The state root: $NSCTL_STATE_DIR if set (tests), else /run/nsctl. */
 const char *state_root(void);
+
+/* The lab dir's entry where `up` mounts the nodes' read-only host root copy, in its launch mount
+ * namespace only (nsctl/spawn.h); an empty dir on the host. */
+#define STATE_HOST_ROOT "host-root"
 
 /* True when @name is a valid lab name ([a-z0-9][a-z0-9-]*, at most 32 bytes): it becomes a path. */
 bool state_lab_name_ok(const char *name);

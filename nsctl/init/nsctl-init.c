@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "nsctl/init/execpath.h"
+#include "nsctl/init/mountinfo.h"
 #include "nsctl/init/proto.h"
 
 /* The new mount API (Linux 5.2; mount_setattr 5.12), by number so that older libc headers do.
@@ -61,19 +62,9 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define SCRATCH	     "/run/.nsctl-init"
-
-struct init_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
 
 struct bind {
 	const char *src, *dst;
@@ -83,6 +74,7 @@ struct bind {
 
 struct config {
 	const char *hostname, *rootfs, *state, *hosts;
+	const char *host_root; /* the launcher's read-only host root copy, or NULL */
 	bool exit_with_cmd;
 	size_t n_args, n_env, n_binds;
 	const char **args; /* NULL-terminated */
@@ -224,6 +216,8 @@ static void config_walk(const char *buf, size_t len, struct config *c)
 			c->hostname = v;
 		else if (key_is(p, NSCTL_INIT_K_ROOTFS, &v))
 			c->rootfs = v;
+		else if (key_is(p, NSCTL_INIT_K_HOST_ROOT, &v))
+			c->host_root = v;
 		else if (key_is(p, NSCTL_INIT_K_STATE, &v))
 			c->state = v;
 		else if (key_is(p, NSCTL_INIT_K_HOSTS, &v))
@@ -285,117 +279,20 @@ static const char *config_map(size_t *ret_len)
 
 /* ---- the new root ---- */
 
-/* Decodes mountinfo's octal escapes (\040 for a space, \011, \012, \134) in place. */
-static void unoctal(char *s)
+/* The node's root on @merged: a bind of the copy of the host's root the launcher prepared
+ * (@ready, read-only and pruned already: one mount, nothing to detach), or one built here. */
+static void root_from_host(const char *merged, const char *ready)
 {
-	char *w = s;
+	char failed[PATH_MAX];
+	int r;
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
+	if (ready) {
+		mnt(ready, merged, NULL, MS_BIND | MS_REC, NULL);
+		return;
 	}
-	*w = '\0';
-}
-
-static bool path_under(const char *path, const char *prefix, size_t plen)
-{
-	return strncmp(path, prefix, plen) == 0 && (path[plen] == '\0' || path[plen] == '/');
-}
-
-/* One pass over /proc/self/mountinfo: detaches every mount of the copied host tree at or below
- * <merged>/{proc,sys,dev,run,tmp,var/tmp}, the places that get the node's own filesystems.
- * Without this the copies would sit hidden under them, pinning what they hold (host netns
- * files under /run/netns among others). Returns how many it detached. */
-static unsigned prune_pass(const char *merged)
-{
-	static const char *const covered[] = {
-		"/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp"
-	};
-	size_t mlen = strlen(merged), have = 0;
-	bool skipping = false;
-	unsigned detached = 0;
-	char buf[8192];
-	int fd;
-
-	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die(errno, "open /proc/self/mountinfo", NULL);
-	for (;;) {
-		ssize_t k = read(fd, buf + have, sizeof(buf) - 1 - have);
-		char *line, *nl;
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			die(errno, "read /proc/self/mountinfo", NULL);
-		if (k == 0)
-			break;
-		have += (size_t)k;
-		buf[have] = '\0';
-		line = buf;
-		while ((nl = strchr(line, '\n'))) {
-			char *mp = line;
-
-			*nl = '\0';
-			/* Fields: id parent major:minor root mount-point ...; the 5th is ours. */
-			for (int f = 0; f < 4 && mp; f++)
-				if ((mp = strchr(mp, ' ')))
-					mp++;
-			if (!skipping && mp) {
-				char *end = strchr(mp, ' ');
-
-				if (end)
-					*end = '\0';
-				unoctal(mp);
-				for (size_t i = 0; i < sizeof(covered) / sizeof(covered[0]); i++) {
-					if (!path_under(mp, merged, mlen) ||
-					    !path_under(mp + mlen, covered[i], strlen(covered[i])))
-						continue;
-					/* EINVAL/ENOENT: gone already, with a parent detached
-					 * before. */
-					if (umount2(mp, MNT_DETACH) == 0)
-						detached++;
-					else if (errno != EINVAL && errno != ENOENT)
-						die(errno, "detach host mount ", mp, NULL);
-					break;
-				}
-			}
-			skipping = false;
-			line = nl + 1;
-		}
-		have = strlen(line);
-		if (have == sizeof(buf) - 1) { /* a line longer than the buffer: not ours */
-			skipping = true;
-			have = 0;
-		}
-		memmove(buf, line, have);
-	}
-	close(fd);
-	return detached;
-}
-
-static void root_from_host(const char *merged)
-{
-	struct init_mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-
-	/* Recursive, so that the host's other filesystems (/home, /boot, …) show up as well. The
-	 * copies inherit our slave propagation: host unmounts still reach them. */
-	mnt("/", merged, NULL, MS_BIND | MS_REC, NULL);
-	for (int pass = 0; pass < 16 && prune_pass(merged) > 0; pass++)
-		;
-	/* Read-only through the whole tree, keeping nosuid/nodev/noexec as they were: a plain
-	 * MS_REMOUNT|MS_BIND|MS_RDONLY would only reach the top mount and reset the other flags.
-	 * mount_setattr(2), Linux 5.12. */
-	if (syscall(SYS_mount_setattr, AT_FDCWD, merged, AT_RECURSIVE, &ro, sizeof(ro)) < 0) {
-		if (errno != ENOSYS)
-			die(errno, "make the host root read-only on ", merged, NULL);
-		mnt(NULL, merged, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
-	}
+	r = mountinfo_host_root(merged, failed);
+	if (r < 0)
+		die(-r, failed, " for the host root on ", merged, NULL);
 }
 
 /* Clones each bind's source as a detached mount tree while host paths still resolve; it is
@@ -403,7 +300,7 @@ static void root_from_host(const char *merged)
  * inside the node. A read-only bind is made so before it is attached. */
 static void binds_open(struct config *c)
 {
-	struct init_mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mountinfo_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
 	for (size_t i = 0; i < c->n_binds; i++) {
 		struct bind *b = &c->binds[i];
@@ -639,7 +536,7 @@ static void setup_root(struct config *c)
 		path_join(work, c->state, "/work");
 		mount_overlay(c->rootfs, upper, work, merged);
 	} else {
-		root_from_host(merged);
+		root_from_host(merged, c->host_root);
 	}
 	binds_open(c);
 	pivot(merged);

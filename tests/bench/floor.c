@@ -1,38 +1,72 @@
 /* bench-floor: the raw-rtnetlink floor for the nsctl benchmark (tests/bench/). Not part of
- * nsctl: it only shows how fast the kernel builds a lab's network when a program does nothing
- * but send the requests.
+ * nsctl: it only shows how fast the kernel builds a lab when a program does nothing but send
+ * the requests and start one bare process per node.
  *
- *     bench-floor SPEC        (SPEC: the floor.spec that tests/bench/ipbatch.py writes)
+ *     bench-floor [--no-procs] [--no-launch-ns] SPEC   (SPEC: tests/bench/ipbatch.py's floor.spec)
  *
- * builds the network, prints {"up_seconds":…,"down_seconds":…,"phases":{…}} and removes
- * everything again. Namespaces the iproute2 way (an nsfs bind mount on /run/netns/<name>,
- * made after unshare(CLONE_NEWNET) in this process, which opens one rtnetlink socket inside
- * each before going back); veths created from the first end's socket with the peer placed by
+ * builds the lab, prints {"up_seconds":…,"down_seconds":…,"net_up_seconds":…,"phases":{…}}
+ * and removes everything again.
+ *
+ * Network: namespaces the iproute2 way (an nsfs bind mount on /run/netns/<name>, made after
+ * unshare(CLONE_NEWNET) in this process, which opens one rtnetlink socket inside each before
+ * going back); veths created from the first end's socket with the peer placed by
  * IFLA_NET_NS_FD and both ifindexes chosen by us (a fresh netns has only lo=1), so no request
- * ever waits for a lookup. Requests are pipelined: up to 60 KiB or 256 messages per sendmsg(), one
- * ACK per request read and checked after each send. Down: umount2(MNT_DETACH) + unlink of each
- * name it created. Network only, like the ip -batch baseline: no processes. */
+ * ever waits for a lookup. Requests are pipelined: up to 60 KiB or 256 messages per sendmsg(),
+ * one ACK per request read and checked after each send. Down: umount2(MNT_DETACH) + unlink of
+ * each name it created.
+ *
+ * Processes (the "proc NS" lines; --no-procs skips them): for each node, a cgroup of its own on
+ * every hierarchy nsctl uses (v1: <ctrl>/benchfloor-<pid>/<ns> for memory, cpu, cpuacct, pids
+ * and freezer, co-mounted ones once; v2: one directory), then a raw clone() into new PID, mount,
+ * UTS and IPC namespaces; the parent writes the child's pid into each cgroup.procs (v2:
+ * clone3(CLONE_INTO_CGROUP) instead), the child setns()es into the node's netns, reports on a
+ * pipe and waits on another (EOF = the launcher is gone: exit). Nothing is exec'd. Up ends when
+ * every child has reported. Before the first clone the launcher moves into a mount namespace of
+ * its own (slave of the host's) without the /run/netns nsfs mounts, so that each clone copies a
+ * small mount table rather than one that grows with the lab (--no-launch-ns: clone from the
+ * host's). Down: SIGKILL each child by pid, reap it, rmdir the cgroups, back to the host's mount
+ * namespace, then the network as above. Everything made is undone on every exit path (atexit;
+ * SIGINT/SIGTERM/SIGHUP are turned into exit). The sockets, buffers and spec lines are freed
+ * before the first clone: every fork write-protects what the parent has touched.
+ *
+ * BENCH_FLOOR_CGROUP overrides /sys/fs/cgroup (e.g. /sys/fs/cgroup/unified to try the v2 path on
+ * a hybrid host). BENCH_FLOOR_CHECK=cmd runs cmd between up and down, untimed, for tests; it
+ * runs in the launch mount namespace (no /run/netns names there: `nsenter -t
+ * $BENCH_FLOOR_PID0 -n …` enters the first node). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <malloc.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define NETNS_DIR "/run/netns"
+#define CG_ROOT	  "/sys/fs/cgroup"
 #define CHUNK	  (60 * 1024)
 #define MAX_MSGS  256 /* per sendmsg: bounds the ACKs queued on the socket */
+#define MAX_HIER  5
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 struct ifc {
 	char name[IFNAMSIZ];
@@ -52,10 +86,33 @@ struct ns {
 	int created; /* the /run/netns file is ours */
 };
 
+/* a node's process */
+struct proc {
+	struct ns *ns;
+	pid_t pid;	  /* > 0: our child, not reaped yet */
+	unsigned cg_made; /* the node's cgroup exists in hier[0 .. cg_made - 1] */
+	int cg_fd;	  /* v2: the node's cgroup, for CLONE_INTO_CGROUP */
+};
+
+/* a cgroup hierarchy: <root>/benchfloor-<pid> */
+struct hier {
+	char path[256]; /* <hierarchy>/benchfloor-<pid> */
+	int made;	/* the directory is ours */
+	int fd;		/* O_PATH of it, or -1 */
+};
+
 static struct ns *nss;
 static size_t n_ns;
 static char **lines;
 static size_t n_lines;
+static struct proc *procs;
+static size_t n_procs;
+static struct hier hier[MAX_HIER];
+static size_t n_hier;
+static int cg_v2;
+static int host_mnt = -1; /* the host's mount namespace while we are in our own */
+static int hold[2] = { -1, -1 }, ready[2] = { -1, -1 };
+static volatile sig_atomic_t stop_signal;
 
 static double now(void)
 {
@@ -68,6 +125,20 @@ static void die(const char *what)
 {
 	perror(what);
 	exit(1);
+}
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* A SIGINT/SIGTERM/SIGHUP seen: leave through exit(), so that the atexit cleanup runs. */
+static void check_stop(void)
+{
+	if (stop_signal) {
+		fprintf(stderr, "bench-floor: signal %d: cleaning up\n", (int)stop_signal);
+		exit(128 + stop_signal);
+	}
 }
 
 static struct ns *ns_get(const char *name)
@@ -110,6 +181,10 @@ static void flush(struct ns *s)
 		die("sendto");
 	while (acked < s->n_msgs) {
 		ssize_t r = mnl_socket_recvfrom(s->nl, rx, sizeof(rx));
+		if (r < 0 && errno == EINTR) {
+			check_stop();
+			continue;
+		}
 		if (r < 0)
 			die("recvfrom");
 		for (struct nlmsghdr *h = (struct nlmsghdr *)rx; mnl_nlmsg_ok(h, (int)r);
@@ -196,15 +271,370 @@ static void ns_create(struct ns *s, int host)
 	s->next_index = 2;
 }
 
-static void cleanup(void)
+/* ---- processes ---- */
+
+static int is_fs(const char *path, long magic)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == magic;
+}
+
+/* The hierarchies nsctl uses: v2's one tree, or v1's memory, cpu, cpuacct, pids and freezer
+ * trees (co-mounted controllers count once: the same device and root inode). */
+static void cg_detect(void)
+{
+	static const char *const ctrls[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+	const char *root = getenv("BENCH_FLOOR_CGROUP") ? getenv("BENCH_FLOOR_CGROUP") : CG_ROOT;
+	struct stat seen[MAX_HIER];
+
+	if (strlen(root) > 128) {
+		fprintf(stderr, "bench-floor: cgroup root too long: %s\n", root);
+		exit(1);
+	}
+	if (is_fs(root, CGROUP2_SUPER_MAGIC)) {
+		cg_v2 = 1;
+		snprintf(hier[0].path, sizeof(hier[0].path), "%s/benchfloor-%d", root,
+			 (int)getpid());
+		n_hier = 1;
+		return;
+	}
+	for (size_t c = 0; c < sizeof(ctrls) / sizeof(*ctrls); c++) {
+		char path[160];
+		struct stat st;
+		size_t h;
+
+		snprintf(path, sizeof(path), "%s/%s", root, ctrls[c]);
+		if (!is_fs(path, CGROUP_SUPER_MAGIC) || stat(path, &st) < 0)
+			continue;
+		for (h = 0; h < n_hier; h++)
+			if (seen[h].st_dev == st.st_dev && seen[h].st_ino == st.st_ino)
+				break;
+		if (h < n_hier)
+			continue;
+		seen[n_hier] = st;
+		snprintf(hier[n_hier].path, sizeof(hier[0].path), "%s/benchfloor-%d", path,
+			 (int)getpid());
+		n_hier++;
+	}
+	if (!n_hier) {
+		fprintf(stderr, "bench-floor: no cgroup hierarchy under %s\n", root);
+		exit(1);
+	}
+}
+
+/* The launch mount namespace: a copy of the host's, slave to it (nothing we unmount goes back),
+ * without the nsfs mounts (/run/netns/<name>: one per namespace of every lab on the host). A
+ * clone(CLONE_NEWNS) copies the caller's whole mount table, so without this each node's copy
+ * grows with the number of named namespaces: O(N) per node, O(N^2) per lab. /run/netns goes in
+ * one umount2() when it is a mount point (each umount waits for an RCU grace period). */
+static void launch_ns_enter(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (host_mnt < 0)
+		die("/proc/self/ns/mnt");
+	if (unshare(CLONE_NEWNS) < 0)
+		die("unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		die("make the launch namespace a slave");
+	if (umount2(NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		die("detach " NETNS_DIR);
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		die("/proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		/* id parent maj:min root MOUNTPOINT options [optional…] - FSTYPE source super */
+		char *save = NULL, *mp = NULL, *t, *sep = strstr(line, " - ");
+		char *w, *r;
+
+		if (!sep || strncmp(sep + 3, "nsfs ", 5))
+			continue;
+		t = strtok_r(line, " ", &save);
+		for (int i = 0; t && i < 4; i++)
+			t = mp = strtok_r(NULL, " ", &save);
+		if (!mp)
+			continue;
+		for (w = r = mp; *r; r++, w++) /* undo the \ooo escapes */
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
+				*w = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) |
+					    (r[3] - '0'));
+				r += 3;
+			} else {
+				*w = *r;
+			}
+		*w = 0;
+		if (umount2(mp, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			die(mp);
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Back to the host's mount namespace, where the /run/netns names are. */
+static void launch_ns_leave(void)
+{
+	if (host_mnt < 0)
+		return;
+	if (setns(host_mnt, CLONE_NEWNS) < 0)
+		perror("bench-floor: setns back to the host's mount namespace");
+	close(host_mnt);
+	host_mnt = -1;
+}
+
+/* clone(2) with fork semantics: no new stack, the child continues here (bubblewrap's
+ * raw_clone(), nsctl/spawn.c). */
+static pid_t raw_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, NULL, flags);
+#else
+	return (pid_t)syscall(SYS_clone, flags, NULL);
+#endif
+}
+
+/* clone3(CLONE_INTO_CGROUP), fork semantics (v2: born in its cgroup, no cgroup.procs write) */
+static pid_t clone_into(int cg_fd, uint64_t flags)
+{
+#ifdef SYS_clone3
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+			set_tid, set_tid_size, cgroup;
+	} a;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = flags | CLONE_INTO_CGROUP;
+	a.exit_signal = SIGCHLD;
+	a.cgroup = (uint64_t)cg_fd;
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+#else
+	(void)cg_fd;
+	(void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* The node's process: join the netns, report (0 or errno) on ready[], wait for EOF on hold[]. */
+static _Noreturn void child(int netns_fd)
+{
+	unsigned char c = 0;
+	ssize_t k;
+
+	close(hold[1]);
+	close(ready[0]);
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		c = (unsigned char)errno;
+	if (write(ready[1], &c, 1) != 1 || c)
+		_exit(1);
+	close(ready[1]);
+	do
+		k = read(hold[0], &c, 1);
+	while (k < 0 && errno == EINTR);
+	_exit(0);
+}
+
+static void write_pid(int dir, const char *node, pid_t pid)
+{
+	char path[96], num[16];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", node);
+	n = snprintf(num, sizeof(num), "%d", (int)pid);
+	fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, num, (size_t)n) != n)
+		die(path);
+	close(fd);
+}
+
+struct pt {
+	double launch_ns, mkdir, clone, join, ready, kill, rmdir;
+};
+
+static void proc_start(struct proc *p, struct pt *pt)
+{
+	const unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	double t0 = now(), t1, t2;
+	pid_t pid;
+
+	for (size_t h = 0; h < n_hier; h++) {
+		if (mkdirat(hier[h].fd, p->ns->name, 0755) < 0)
+			die(p->ns->name);
+		p->cg_made = (unsigned)h + 1;
+	}
+	if (cg_v2) {
+		p->cg_fd = openat(hier[0].fd, p->ns->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->cg_fd < 0)
+			die(p->ns->name);
+	}
+	t1 = now();
+	pid = cg_v2 ? clone_into(p->cg_fd, flags) : raw_clone(flags | SIGCHLD);
+	if (pid < 0)
+		die("clone");
+	if (pid == 0)
+		child(p->ns->fd);
+	p->pid = pid;
+	t2 = now();
+	if (cg_v2) {
+		close(p->cg_fd);
+		p->cg_fd = -1;
+	} else {
+		for (size_t h = 0; h < n_hier; h++)
+			write_pid(hier[h].fd, p->ns->name, pid);
+	}
+	pt->mkdir += t1 - t0;
+	pt->clone += t2 - t1;
+	pt->join += now() - t2;
+}
+
+static void procs_start(int launch_ns, struct pt *pt)
+{
+	unsigned char buf[256];
+	size_t got = 0;
+	double t = now();
+
+	if (!n_procs)
+		return;
+	if (launch_ns)
+		launch_ns_enter();
+	pt->launch_ns = now() - t;
+	t = now();
+	for (size_t h = 0; h < n_hier; h++) {
+		if (mkdir(hier[h].path, 0755) < 0)
+			die(hier[h].path);
+		hier[h].made = 1;
+		hier[h].fd = open(hier[h].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (hier[h].fd < 0)
+			die(hier[h].path);
+	}
+	if (pipe2(hold, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe");
+	pt->mkdir += now() - t;
+	for (size_t i = 0; i < n_procs; i++) {
+		check_stop();
+		proc_start(&procs[i], pt);
+	}
+	/* every child has reported that it is in its netns: EOF first means one died */
+	t = now();
+	close(ready[1]);
+	ready[1] = -1;
+	while (got < n_procs) {
+		ssize_t k = read(ready[0], buf, sizeof(buf));
+		if (k < 0 && errno == EINTR) {
+			check_stop();
+			continue;
+		}
+		if (k <= 0) {
+			fprintf(stderr, "bench-floor: a node process died before reporting\n");
+			exit(1);
+		}
+		for (ssize_t j = 0; j < k; j++)
+			if (buf[j]) {
+				fprintf(stderr, "bench-floor: a node process: setns: %s\n",
+					strerror(buf[j]));
+				exit(1);
+			}
+		got += (size_t)k;
+	}
+	pt->ready = now() - t;
+}
+
+/* rmdir <h>/<name>; EBUSY: a reaped task may still be leaving the cgroup (2 s at most) */
+static void rmdir_at(const struct hier *h, const char *name)
+{
+	for (int tries = 0; unlinkat(h->fd, name, AT_REMOVEDIR) < 0; tries++) {
+		if (errno != EBUSY || tries == 2000) {
+			fprintf(stderr, "bench-floor: rmdir %s/%s: %s\n", h->path, name,
+				strerror(errno));
+			return;
+		}
+		usleep(1000);
+	}
+}
+
+/* SIGKILL every child by pid (ours and not reaped, so the pid cannot have been reused), reap
+ * them, remove the node cgroups, then the benchfloor-<pid> directories. */
+static void procs_stop(struct pt *pt)
+{
+	double t = now();
+
+	for (size_t i = 0; i < n_procs; i++)
+		if (procs[i].pid > 0)
+			(void)kill(procs[i].pid, SIGKILL);
+	for (size_t i = 0; i < n_procs; i++) {
+		if (procs[i].pid <= 0)
+			continue;
+		while (waitpid(procs[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		procs[i].pid = 0;
+	}
+	if (pt)
+		pt->kill = now() - t;
+	t = now();
+	for (size_t i = 0; i < n_procs; i++) {
+		struct proc *p = &procs[i];
+
+		if (p->cg_fd >= 0)
+			close(p->cg_fd);
+		p->cg_fd = -1;
+		for (; p->cg_made > 0; p->cg_made--)
+			rmdir_at(&hier[p->cg_made - 1], p->ns->name);
+	}
+	for (size_t h = 0; h < n_hier; h++) {
+		if (hier[h].fd >= 0)
+			close(hier[h].fd);
+		hier[h].fd = -1;
+		if (hier[h].made && rmdir(hier[h].path) < 0)
+			perror(hier[h].path);
+		hier[h].made = 0;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (hold[k] >= 0)
+			close(hold[k]);
+		if (ready[k] >= 0)
+			close(ready[k]);
+		hold[k] = ready[k] = -1;
+	}
+	if (pt)
+		pt->rmdir = now() - t;
+}
+
+/* ---- network down ---- */
+
+/* The sockets, request buffers and spec lines are not needed after up. Freed before the first
+ * clone: a fork copies and write-protects the parent's page tables and the parent then takes a
+ * copy-on-write fault per page it writes, so its cost grows with the memory the parent has
+ * touched (60 KiB of buffer per namespace alone is 60 MiB at N = 1000). */
+static void net_release(void)
 {
 	for (size_t i = 0; i < n_ns; i++) {
-		char path[128];
 		if (nss[i].nl)
 			mnl_socket_close(nss[i].nl);
-		if (nss[i].fd > 0)
-			close(nss[i].fd);
 		nss[i].nl = NULL;
+		free(nss[i].buf);
+		nss[i].buf = NULL;
+		free(nss[i].ifs);
+		nss[i].ifs = NULL;
+		nss[i].n_ifs = 0;
+	}
+	for (size_t k = 0; k < n_lines; k++)
+		free(lines[k]);
+	free(lines);
+	lines = NULL;
+	n_lines = 0;
+	malloc_trim(0);
+}
+
+static void net_down(void)
+{
+	net_release();
+	for (size_t i = 0; i < n_ns; i++) {
+		char path[128];
+		if (nss[i].fd >= 0)
+			close(nss[i].fd);
 		nss[i].fd = -1;
 		if (!nss[i].created)
 			continue;
@@ -216,6 +646,14 @@ static void cleanup(void)
 	}
 }
 
+/* every exit path: processes, cgroups, back to the host's mount namespace, namespaces */
+static void cleanup(void)
+{
+	procs_stop(NULL);
+	launch_ns_leave();
+	net_down();
+}
+
 static void on_exit_cleanup(void)
 {
 	cleanup();
@@ -225,42 +663,83 @@ int main(int argc, char **argv)
 {
 	char a[6][128], *line = NULL;
 	size_t cap = 0;
-	double t0, t1, t2, t3, t4, t5, t6;
-	int host;
+	double t0, t1, t2, t3, t4, t5, t6, t7, t8, t9;
+	struct pt pt = { 0 };
+	const char *cgv = "v1";
+	int host, procs_on = 1, launch_ns = 1, argi = 1;
+	struct sigaction sa;
 	FILE *f;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench-floor SPEC\n");
+	for (; argi < argc && argv[argi][0] == '-'; argi++) {
+		if (!strcmp(argv[argi], "--no-procs"))
+			procs_on = 0;
+		else if (!strcmp(argv[argi], "--no-launch-ns"))
+			launch_ns = 0;
+		else
+			break;
+	}
+	if (argi != argc - 1) {
+		fprintf(stderr, "usage: bench-floor [--no-procs] [--no-launch-ns] SPEC\n");
 		return 2;
 	}
-	if (!(f = fopen(argv[1], "r")))
-		die(argv[1]);
+	if (!(f = fopen(argv[argi], "r")))
+		die(argv[argi]);
 	while (getline(&line, &cap, f) > 0) {
 		lines = realloc(lines, (n_lines + 1) * sizeof(*lines));
-		lines[n_lines++] = strdup(line);
+		if (!lines || !(lines[n_lines++] = strdup(line)))
+			die("malloc");
 		if (!strncmp(line, "ns ", 3)) {
 			nss = realloc(nss, (n_ns + 1) * sizeof(*nss));
+			if (!nss)
+				die("realloc");
 			memset(&nss[n_ns], 0, sizeof(*nss));
 			nss[n_ns].fd = -1;
 			sscanf(line, "ns %63s", nss[n_ns].name);
 			n_ns++;
 		}
 	}
+	free(line);
 	fclose(f);
+	/* "proc NS": a node, which gets a process (the bridges' namespace gets none) */
+	for (size_t k = 0; procs_on && k < n_lines; k++) {
+		if (sscanf(lines[k], "proc %127s", a[0]) != 1)
+			continue;
+		procs = realloc(procs, (n_procs + 1) * sizeof(*procs));
+		if (!procs)
+			die("realloc");
+		memset(&procs[n_procs], 0, sizeof(*procs));
+		procs[n_procs].ns = ns_get(a[0]);
+		procs[n_procs].cg_fd = -1;
+		n_procs++;
+	}
+	for (size_t h = 0; h < MAX_HIER; h++)
+		hier[h].fd = -1;
+	if (n_procs)
+		cg_detect();
 	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host < 0)
 		die("host netns");
 	(void)mkdir(NETNS_DIR, 0755);
 	atexit(on_exit_cleanup);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocking call returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	t0 = now();
-	for (size_t i = 0; i < n_ns; i++)
+	for (size_t i = 0; i < n_ns; i++) {
+		check_stop();
 		ns_create(&nss[i], host);
+	}
 	t1 = now();
 	/* links: bridges and veths, each from its (first) namespace's own socket */
 	for (size_t k = 0; k < n_lines; k++) {
 		int n = sscanf(lines[k], "%127s %127s %127s %127s %127s", a[0], a[1], a[2], a[3],
 			       a[4]);
+
+		check_stop();
 		if (n == 3 && !strcmp(a[0], "bridge")) {
 			struct ns *s = ns_get(a[1]);
 			struct nlmsghdr *h = msg(s, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -306,6 +785,8 @@ int main(int argc, char **argv)
 		int n = sscanf(lines[k], "%127s %127s %127s %127s", a[0], a[1], a[2], a[3]);
 		struct ns *s = n >= 2 ? ns_get(a[1]) : NULL;
 		struct nlmsghdr *h;
+
+		check_stop();
 
 		if (n == 4 && !strcmp(a[0], "master")) {
 			h = msg(s, RTM_SETLINK, 0);
@@ -372,6 +853,7 @@ int main(int argc, char **argv)
 		int fd;
 		if (sscanf(lines[k], "sysctl %127s %127s %127s", a[0], a[1], a[2]) != 3)
 			continue;
+		check_stop();
 		if (setns(ns_get(a[0])->fd, CLONE_NEWNET) < 0)
 			die("setns");
 		snprintf(path, sizeof(path), "/proc/sys/%s", a[1]);
@@ -383,14 +865,42 @@ int main(int argc, char **argv)
 			die("setns back");
 	}
 	t4 = now();
-	/* BENCH_FLOOR_CHECK: a shell command run between up and down (untimed), for tests */
-	if (getenv("BENCH_FLOOR_CHECK") && system(getenv("BENCH_FLOOR_CHECK")) != 0)
-		fprintf(stderr, "bench-floor: BENCH_FLOOR_CHECK failed\n");
+	net_release();
+	procs_start(launch_ns, &pt);
 	t5 = now();
-	cleanup();
+	/* BENCH_FLOOR_CHECK: a shell command run between up and down (untimed), for tests; it runs
+	 * in the launch mount namespace, which has no /run/netns names: use nsenter -t PID */
+	if (getenv("BENCH_FLOOR_CHECK")) {
+		char pids[32];
+		snprintf(pids, sizeof(pids), "%d", n_procs ? (int)procs[0].pid : 0);
+		setenv("BENCH_FLOOR_PID0", pids, 1);
+		if (system(getenv("BENCH_FLOOR_CHECK")) != 0)
+			fprintf(stderr, "bench-floor: BENCH_FLOOR_CHECK failed\n");
+	}
+	check_stop();
 	t6 = now();
-	printf("{\"tool\":\"floor\",\"namespaces\":%zu,\"up_seconds\":%.6f,\"down_seconds\":%.6f,"
-	       "\"phases\":{\"netns\":%.6f,\"links\":%.6f,\"config\":%.6f,\"sysctl\":%.6f}}\n",
-	       n_ns, t4 - t0, t6 - t5, t1 - t0, t2 - t1, t3 - t2, t4 - t3);
+	procs_stop(&pt);
+	t7 = now();
+	launch_ns_leave();
+	t8 = now();
+	net_down();
+	t9 = now();
+	if (!n_procs)
+		cgv = "none";
+	else if (cg_v2)
+		cgv = "v2";
+	printf("{\"tool\":\"floor\",\"namespaces\":%zu,\"procs\":%zu,\"cgroup\":\"%s\","
+	       "\"hierarchies\":%zu,\"launch_ns\":%s,"
+	       "\"up_seconds\":%.6f,\"down_seconds\":%.6f,"
+	       "\"net_up_seconds\":%.6f,\"net_down_seconds\":%.6f,"
+	       "\"phases\":{\"netns\":%.6f,\"links\":%.6f,\"config\":%.6f,\"sysctl\":%.6f,"
+	       "\"procs-start\":%.6f,\"procs-stop\":%.6f,\"netns-del\":%.6f},"
+	       "\"procs_detail\":{\"launch-ns\":%.6f,\"cgroup-mkdir\":%.6f,\"clone\":%.6f,"
+	       "\"cgroup-join\":%.6f,\"ready\":%.6f,\"kill-reap\":%.6f,\"cgroup-rmdir\":%.6f,"
+	       "\"launch-ns-leave\":%.6f}}\n",
+	       n_ns, n_procs, cgv, n_procs ? n_hier : 0, n_procs && launch_ns ? "true" : "false",
+	       t5 - t0, t9 - t6, t4 - t0, t9 - t8, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
+	       t8 - t6, t9 - t8, pt.launch_ns, pt.mkdir, pt.clone, pt.join, pt.ready, pt.kill,
+	       pt.rmdir, t8 - t7);
 	return 0;
 }

@@ -11,7 +11,8 @@ reads FILE with PyYAML (never through nsctl) and writes into DIR:
               for the nodes' sysctls. Network only: no node processes.
   down.sh     `ip -batch` of `netns del` for every namespace it created.
   host.batch, ns/<netns>.batch   the batch files up.sh runs.
-  floor.spec  the same network as one line per kernel object, for bench-floor.
+  floor.spec  the same network as one line per kernel object, for bench-floor, and one
+              "proc NS" line per node (bench-floor starts a process there).
 Namespaces are named as nsctl names them (<lab>-<node>, <lab>--fabric for the bridges; bridge
 ports <node>-<ifname>), so give each tool its own lab name when they run side by side.
 Covers the subset gen.py emits: interfaces with addresses, node-node and node-bridge links,
@@ -107,6 +108,7 @@ def main():
     with open(os.path.join(out, "down.sh"), "w") as f:
         f.write("#!/bin/sh\nexec ip -force -batch %s\n"
                 % shlex.quote(os.path.abspath(os.path.join(out, "down.batch"))))
+    spec += ["proc %s" % ns(n) for n in nodes]  # one process per node (bench-floor)
     with open(os.path.join(out, "floor.spec"), "w") as f:
         f.write("\n".join(spec) + "\n")
     os.chmod(os.path.join(out, "up.sh"), 0o755)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,9 +118,9 @@ static int fixture_setup(struct fixture *f, const char *node, const struct cg_li
 	return 0;
 }
 
-/* Forks a child that runs @fn once the parent has attached it to the node, the way the launcher
+/* Forks a child that runs @fn once the parent has attached it to @node, the way the launcher
  * attaches a node's init before its cmd runs. Returns the pid or a negative errno. */
-static pid_t spawn_in(struct fixture *f, int (*fn)(void))
+static pid_t spawn_in_node(struct cg *c, const char *node, int (*fn)(void))
 {
 	int p[2], r;
 	pid_t pid;
@@ -142,7 +143,7 @@ static pid_t spawn_in(struct fixture *f, int (*fn)(void))
 		_exit(fn());
 	}
 	close(p[0]);
-	r = cg_node_attach(f->c, lab, f->node, pid);
+	r = cg_node_attach(c, lab, node, pid);
 	if (r >= 0 && write(p[1], "x", 1) != 1)
 		r = -errno;
 	close(p[1]);
@@ -152,6 +153,11 @@ static pid_t spawn_in(struct fixture *f, int (*fn)(void))
 		return r;
 	}
 	return pid;
+}
+
+static pid_t spawn_in(struct fixture *f, int (*fn)(void))
+{
+	return spawn_in_node(f->c, f->node, fn);
 }
 
 /* Reads @file from the node's directory in whichever hierarchy has it (the kernel's own view of
@@ -184,6 +190,13 @@ static int node_file(struct fixture *f, const char *file, char *buf, size_t len)
 static int child_idle(void)
 {
 	idle_forever();
+}
+
+/* Writes "ln<i>" (the nodes of the lab cases) into @buf; returns @buf. */
+static const char *node_name(char *buf, size_t len, unsigned i)
+{
+	snprintf(buf, len, "ln%u", i);
+	return buf;
 }
 
 /* ---- cases ---- */
@@ -565,6 +578,287 @@ static int test_v2_core_freeze(void)
 	return v2_core_on_hybrid(true);
 }
 
+/* ---- lab kill ---- */
+
+#define LAB_NODES 20 /* CGT_LAB_NODES=<n> in the environment overrides (timing runs) */
+
+struct labfix {
+	struct cg *c;
+};
+
+/* Every path out of a lab case: kill the lab (only our children are in it), reap, remove. */
+static void labfix_done(struct labfix *f)
+{
+	if (!f->c)
+		return;
+	(void)cg_lab_kill(f->c, lab, 5000);
+	(void)reap_all(2000);
+	(void)cg_lab_remove(f->c, lab);
+	f->c = cg_free(f->c);
+}
+
+static unsigned lab_nodes(void)
+{
+	const char *e = getenv("CGT_LAB_NODES");
+	long v = e ? strtol(e, NULL, 10) : 0;
+
+	return v > 0 && v <= 5000 ? (unsigned)v : LAB_NODES;
+}
+
+static double ms_since(uint64_t t0)
+{
+	return (double)(now_us() - t0) / 1000.0;
+}
+
+/* Detects CG_ROOT (or the hybrid's unified tree with @unified) into @f. Returns 0 or T_SKIP. */
+static int labfix_setup(struct labfix *f, bool unified)
+{
+	const char *root = unified ? CG_ROOT "/unified" : CG_ROOT;
+	const char *missing = NULL;
+
+	if (cg_detect(root, &f->c) < 0 || (unified && cg_version(f->c) != 2))
+		T_SKIP_BECAUSE("no cgroup%s hierarchy at %s", unified ? "2" : "", root);
+	if (cg_check(f->c, NULL, &missing) == -EOPNOTSUPP)
+		T_SKIP_BECAUSE("cgroup v%d at %s has no %s controller", cg_version(f->c), root,
+			       missing);
+	return 0;
+}
+
+/* Whether the directory of the lab (@node NULL) or of @node in every hierarchy is gone. */
+static bool all_gone(struct cg *c, const char *node)
+{
+	_cleanup_(cg_paths_freep) char **paths = NULL;
+
+	if (cg_node_procs_paths(c, lab, node ? node : "x", &paths) < 0)
+		return false;
+	for (char **p = paths; *p; p++) {
+		*strrchr(*p, '/') = '\0'; /* the node's dir */
+		if (!node)
+			*strrchr(*p, '/') = '\0'; /* the lab's */
+		if (access(*p, F_OK) == 0 || errno != ENOENT) {
+			fprintf(stderr, "still there: %s\n", *p);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Makes nodes ln0..ln<n-1>, each with an idle child (ln0's child forks KILL_GRANDCHILDREN and
+ * reports them into @grand). Returns 0 or 1. */
+static int lab_populate(struct cg *c, unsigned n, pid_t *kids, pid_t *grand)
+{
+	char node[32];
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return 1;
+	report_fd = p[1];
+	for (unsigned i = 0; i < n; i++) {
+		int r;
+
+		snprintf(node, sizeof(node), "ln%u", i);
+		r = cg_node_create(c, lab, node, NULL);
+		if (r < 0) {
+			fprintf(stderr, "cg_node_create(%s/%s): %s\n", lab, node, strerror(-r));
+			return 1;
+		}
+		kids[i] = spawn_in_node(c, node, i == 0 ? child_family : child_idle);
+		if (kids[i] < 0) {
+			fprintf(stderr, "spawn in %s: %s\n", node, strerror(-kids[i]));
+			return 1;
+		}
+	}
+	close(p[1]);
+	for (int i = 0; i < KILL_GRANDCHILDREN; i++)
+		if (read(p[0], &grand[i], sizeof(pid_t)) != sizeof(pid_t))
+			return 1;
+	close(p[0]);
+	return 0;
+}
+
+static int test_lab_kill(void)
+{
+	_cleanup_(labfix_done) struct labfix f = { NULL };
+	_cleanup_free_ pid_t *kids = NULL;
+	pid_t grand[KILL_GRANDCHILDREN];
+	unsigned n = lab_nodes();
+	double t_lab, t_nkill = 0, t_nremove = 0, t_old;
+	char node[32];
+	uint64_t t0;
+	int r;
+
+	r = labfix_setup(&f, false);
+	if (r)
+		return r;
+	T_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	T_ASSERT((kids = calloc(n, sizeof(*kids))));
+	/* No such lab yet: nothing to do, nothing made. */
+	T_ASSERT_OK(cg_lab_kill(f.c, lab, 1000));
+	T_ASSERT(all_gone(f.c, NULL));
+
+	T_ASSERT(lab_populate(f.c, n, kids, grand) == 0);
+	T_ASSERT(cgroup_lines_at(grand[0], "ln0", cg_version(f.c)) >= 1);
+	T_ASSERT(cgroup_lines_at(kids[n - 1], node_name(node, sizeof(node), n - 1),
+				 cg_version(f.c)) >= 1);
+
+	t0 = now_us();
+	T_ASSERT_OK(cg_lab_kill(f.c, lab, 10000));
+	t_lab = ms_since(t0);
+	for (unsigned i = 0; i < n; i++) {
+		int st = 0;
+
+		T_ASSERT(waitpid(kids[i], &st, 0) == kids[i]);
+		T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+	T_ASSERT(reap_all(5000) == 0);
+	for (int i = 0; i < KILL_GRANDCHILDREN; i++)
+		T_ASSERT(kill(grand[i], 0) < 0 && errno == ESRCH);
+	/* What the undo does next per node: kill (nothing left: one read per hierarchy), remove. */
+	for (unsigned i = 0; i < n; i++) {
+		node_name(node, sizeof(node), i);
+		t0 = now_us();
+		T_ASSERT_OK(cg_node_kill(f.c, lab, node, 1000));
+		t_nkill += ms_since(t0);
+		t0 = now_us();
+		T_ASSERT_OK(cg_node_remove(f.c, lab, node));
+		t_nremove += ms_since(t0);
+		T_ASSERT(all_gone(f.c, node));
+	}
+	T_ASSERT_OK(cg_lab_remove(f.c, lab));
+	T_ASSERT(all_gone(f.c, NULL));
+	T_ASSERT_OK(cg_lab_kill(f.c, lab, 1000)); /* idempotent */
+
+	/* The same lab killed node by node, as the undo did before cg_lab_kill(). */
+	T_ASSERT(lab_populate(f.c, n, kids, grand) == 0);
+	t0 = now_us();
+	for (unsigned i = 0; i < n; i++)
+		T_ASSERT_OK(cg_node_kill(f.c, lab, node_name(node, sizeof(node), i), 10000));
+	t_old = ms_since(t0);
+	T_ASSERT(reap_all(5000) == 0);
+	for (unsigned i = 0; i < n; i++)
+		T_ASSERT_OK(cg_node_remove(f.c, lab, node_name(node, sizeof(node), i)));
+	T_ASSERT_OK(cg_lab_remove(f.c, lab));
+	T_ASSERT(all_gone(f.c, NULL));
+
+	fprintf(stderr,
+		"lab kill: %u nodes, %u processes, cgroup v%d: cg_lab_kill %.1f ms (%.3f ms/node), "
+		"then per node cg_node_kill %.3f ms + cg_node_remove %.3f ms; "
+		"cg_node_kill node by node instead: %.3f ms/node\n",
+		n, n + KILL_GRANDCHILDREN, cg_version(f.c), t_lab, t_lab / n, t_nkill / n,
+		t_nremove / n, t_old / n);
+	return 0;
+}
+
+/* Moves @pid into cgroup @sub below @node in every hierarchy (mkdir -p there). */
+static int move_below(struct cg *c, const char *node, const char *sub, pid_t pid)
+{
+	_cleanup_(cg_paths_freep) char **paths = NULL;
+	int r;
+
+	r = cg_node_procs_paths(c, lab, node, &paths);
+	if (r < 0)
+		return r;
+	for (char **p = paths; *p; p++) {
+		_cleanup_fclose_ FILE *fp = NULL;
+		char path[512], *slash;
+
+		*strrchr(*p, '/') = '\0';
+		snprintf(path, sizeof(path), "%s/%s", *p, sub);
+		for (slash = path + strlen(*p) + 1; (slash = strchr(slash, '/')); slash++) {
+			*slash = '\0';
+			if (mkdir(path, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*slash = '/';
+		}
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		strcat(path, "/cgroup.procs");
+		fp = fopen(path, "we");
+		if (!fp || fprintf(fp, "%d", (int)pid) < 0 || fflush(fp) != 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int test_lab_kill_escaped(void)
+{
+	_cleanup_(labfix_done) struct labfix f = { NULL };
+	pid_t a, b;
+	int r, st = 0;
+
+	r = labfix_setup(&f, false);
+	if (r)
+		return r;
+	T_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	T_ASSERT_OK(cg_node_create(f.c, lab, "esc", NULL));
+	T_ASSERT_OK(cg_node_create(f.c, lab, "stay", NULL));
+	/* A node's processes may make cgroups below it and move there (cgroup namespaces let a
+	 * node's root do so): the lab's subtree still holds them. */
+	a = spawn_in_node(f.c, "esc", child_idle);
+	T_ASSERT_OK(a);
+	b = spawn_in_node(f.c, "esc", child_idle);
+	T_ASSERT_OK(b);
+	T_ASSERT_OK(spawn_in_node(f.c, "stay", child_idle));
+	T_ASSERT_OK(move_below(f.c, "esc", "sub", a));
+	T_ASSERT_OK(move_below(f.c, "esc", "sub/deeper", b));
+	T_ASSERT(cgroup_lines_at(a, "esc/sub", cg_version(f.c)) >= 1);
+	T_ASSERT(cgroup_lines_at(b, "esc/sub/deeper", cg_version(f.c)) >= 1);
+
+	T_ASSERT_OK(cg_lab_kill(f.c, lab, 5000));
+	T_ASSERT(waitpid(a, &st, 0) == a);
+	T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	T_ASSERT(waitpid(b, &st, 0) == b);
+	T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	T_ASSERT(reap_all(5000) == 0);
+	/* The cgroups they made go with the node. */
+	T_ASSERT_OK(cg_node_kill(f.c, lab, "esc", 1000));
+	T_ASSERT_OK(cg_node_remove(f.c, lab, "esc"));
+	T_ASSERT(all_gone(f.c, "esc"));
+	T_ASSERT_OK(cg_lab_remove(f.c, lab));
+	T_ASSERT(all_gone(f.c, NULL));
+	return 0;
+}
+
+/* The lab kill on the hybrid's unified tree (no controllers, core files only): cgroup.kill of
+ * the lab and "populated" in its cgroup.events, or the cgroup.freeze fallback. */
+static int v2_lab_on_hybrid(bool freeze)
+{
+	_cleanup_(labfix_done) struct labfix f = { NULL };
+	pid_t kids[3], grand[KILL_GRANDCHILDREN];
+	int r;
+
+	r = labfix_setup(&f, true);
+	if (r)
+		return r;
+	cg_set_ignore_kill_file(f.c, freeze);
+	T_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	T_ASSERT(lab_populate(f.c, ELEMENTSOF(kids), kids, grand) == 0);
+	T_ASSERT(cgroup_lines_at(grand[1], "ln0", 2) == 1);
+	T_ASSERT_OK(cg_lab_kill(f.c, lab, 5000));
+	for (size_t i = 0; i < ELEMENTSOF(kids); i++) {
+		int st = 0;
+
+		T_ASSERT(waitpid(kids[i], &st, 0) == kids[i]);
+		T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+	T_ASSERT(reap_all(5000) == 0);
+	for (int i = 0; i < KILL_GRANDCHILDREN; i++)
+		T_ASSERT(kill(grand[i], 0) < 0 && errno == ESRCH);
+	T_ASSERT_OK(cg_lab_remove(f.c, lab));
+	T_ASSERT(all_gone(f.c, NULL));
+	return 0;
+}
+
+static int test_v2_lab_kill_file(void)
+{
+	return v2_lab_on_hybrid(false);
+}
+
+static int test_v2_lab_freeze(void)
+{
+	return v2_lab_on_hybrid(true);
+}
+
 /* Last: no hierarchy mounted under CG_ROOT (v1 controllers, name=systemd, unified, or the v2
  * root itself) holds nsctl/<lab>. Sweeps what a crashed case left, and fails if there was any. */
 static int test_no_residue(void)
@@ -612,6 +906,14 @@ static const struct t_case cases[] = {
 	{ "v2 core: attach, cgroup.kill, remove on the hybrid's unified tree",
 	  test_v2_core_kill_file, T_ROOT },
 	{ "v2 core: kill by cgroup.freeze + SIGKILL (kernels before 5.14)", test_v2_core_freeze,
+	  T_ROOT },
+	{ "lab kill: 20 nodes (one forking) killed at once, then removed; timed", test_lab_kill,
+	  T_ROOT },
+	{ "lab kill: processes moved to cgroups below a node are killed too", test_lab_kill_escaped,
+	  T_ROOT },
+	{ "v2 core: lab kill by cgroup.kill on the hybrid's unified tree", test_v2_lab_kill_file,
+	  T_ROOT },
+	{ "v2 core: lab kill by cgroup.freeze + SIGKILL (kernels before 5.14)", test_v2_lab_freeze,
 	  T_ROOT },
 	{ "cleanup: nothing of the lab left in any hierarchy", test_no_residue, T_ROOT },
 };

@@ -526,14 +526,20 @@ static int test_kill(void)
 	T_ASSERT_OK(cg_node_kill(c, "lab", "nonexistent", 100));
 	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
 	T_ASSERT_OK(cg_node_kill(c, "lab", "r1", 100));
-	/* Frozen, then thawed: a node is never left frozen. */
-	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/r1/freezer.state")), "THAWED");
+	/* An empty node is not frozen at all (the cheap case after cg_lab_kill()). */
+	T_ASSERT(!exists(P(&t, "freezer/nsctl/lab/r1/freezer.state")));
 	/* A fake cgroup.procs names this very test process; fake mode must not signal it and
 	 * times out instead (were it signalled, the case would die). */
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r1/cgroup.procs"), pid));
 	T_ASSERT_ERR(cg_node_kill(c, "lab", "r1", 50), -ETIMEDOUT);
+	/* Frozen, then thawed: a node is never left frozen. */
 	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/r1/freezer.state")), "THAWED");
+	/* Every hierarchy counts for a node: a pid listed in memory only keeps it busy. */
+	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r1/cgroup.procs"), ""));
+	T_ASSERT_OK(put(P(&t, "memory/nsctl/lab/r1/cgroup.procs"), pid));
+	T_ASSERT_ERR(cg_node_kill(c, "lab", "r1", 50), -ETIMEDOUT);
+	T_ASSERT_OK(put(P(&t, "memory/nsctl/lab/r1/cgroup.procs"), ""));
 	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r1/cgroup.procs"), ""));
 	T_ASSERT_OK(cg_node_remove(c, "lab", "r1"));
 	T_ASSERT_OK(cg_node_kill(c, "lab", "r1", 100));
@@ -544,18 +550,244 @@ static int test_kill(void)
 	T_ASSERT_OK(cg_detect(t.dir, &c));
 	T_ASSERT_OK(cg_node_kill(c, "lab", "r1", 100));
 	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
-	/* With cgroup.kill present, that is what gets written. */
+	/* With cgroup.kill present, that is what gets written; an empty node is not touched. */
 	T_ASSERT_OK(put(P(&t, "nsctl/lab/r1/cgroup.kill"), ""));
 	T_ASSERT_OK(cg_node_kill(c, "lab", "r1", 100));
-	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/r1/cgroup.kill")), "1");
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/r1/cgroup.kill")), "");
 	/* Pids in a cgroup below the node count too. */
 	T_ASSERT_OK(mkdir(P(&t, "nsctl/lab/r1/sub"), 0755));
 	T_ASSERT_OK(put(P(&t, "nsctl/lab/r1/sub/cgroup.procs"), pid));
 	T_ASSERT_ERR(cg_node_kill(c, "lab", "r1", 50), -ETIMEDOUT);
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/r1/cgroup.kill")), "1");
 	T_ASSERT_ERR(cg_node_remove(c, "lab", "r1"), -EBUSY);
 	T_ASSERT_OK(put(P(&t, "nsctl/lab/r1/sub/cgroup.procs"), ""));
 	T_ASSERT_OK(cg_node_remove(c, "lab", "r1"));
 	T_ASSERT(!exists(P(&t, "nsctl/lab/r1")));
+	return 0;
+}
+
+/* ---- lab kill ---- */
+
+static int test_lab_kill_v1(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL;
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	T_ASSERT_OK(tree_v1(&t, 0, ""));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_ERR(cg_lab_kill(c, "..", 100), -EINVAL);
+	/* No such lab: nothing to do, and nothing made. */
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 100));
+	T_ASSERT(!exists(P(&t, "freezer/nsctl")));
+
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", NULL));
+	T_ASSERT_OK(cg_node_create(c, "other", "r1", NULL));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 100));
+	/* The lab is frozen and thawed as one (its cgroups follow it), never node by node, and
+	 * it removes nothing. */
+	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/freezer.state")), "THAWED");
+	T_ASSERT(!exists(P(&t, "freezer/nsctl/lab/r1/freezer.state")));
+	T_ASSERT(!exists(P(&t, "freezer/nsctl/other/freezer.state")));
+	T_ASSERT(exists(P(&t, "memory/nsctl/lab/r1")) && exists(P(&t, "pids/nsctl/lab/r2")));
+	T_ASSERT(exists(P(&t, "freezer/nsctl/lab/r2")));
+	/* Idempotent. */
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 100));
+
+	/* A fake pid in a cgroup below a node of the freezer hierarchy: found, never signalled
+	 * (were it, this case would die), so the lab does not empty: ETIMEDOUT, left thawed. */
+	T_ASSERT_OK(mkdir(P(&t, "freezer/nsctl/lab/r2/sub"), 0755));
+	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r2/sub/cgroup.procs"), pid));
+	T_ASSERT_ERR(cg_lab_kill(c, "lab", 50), -ETIMEDOUT);
+	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/freezer.state")), "THAWED");
+	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r2/sub/cgroup.procs"), ""));
+
+	/* Only the freezer hierarchy is read for the lab (each node process is in all of them);
+	 * a pid in another one only is cg_node_kill()'s, which reads every hierarchy. */
+	T_ASSERT_OK(put(P(&t, "memory/nsctl/lab/r1/cgroup.procs"), pid));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 50));
+	T_ASSERT_ERR(cg_node_kill(c, "lab", "r1", 50), -ETIMEDOUT);
+	T_ASSERT_OK(put(P(&t, "memory/nsctl/lab/r1/cgroup.procs"), ""));
+	T_ASSERT_OK(cg_lab_remove(c, "lab"));
+	T_ASSERT(!exists(P(&t, "freezer/nsctl/lab")));
+	T_ASSERT(exists(P(&t, "freezer/nsctl/other/r1")));
+	return 0;
+}
+
+static int test_lab_kill_v1_self_frozen(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL;
+	char pid[32];
+
+	/* A node left FROZEN in its own right (a kill interrupted between freeze and thaw) stays
+	 * frozen when the lab thaws, and v1 delivers SIGKILL only to thawed tasks: a round that
+	 * did not empty the lab is followed by one that thaws every cgroup below it. */
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	T_ASSERT_OK(tree_v1(&t, 0, ""));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", NULL));
+	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r1/freezer.state"), "FROZEN\n"));
+	T_ASSERT_OK(put(P(&t, "freezer/nsctl/lab/r1/cgroup.procs"), pid));
+	T_ASSERT_ERR(cg_lab_kill(c, "lab", 600), -ETIMEDOUT); /* > 1 round of 200 ms */
+	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/r1/freezer.state")), "THAWED");
+	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/r2/freezer.state")), "THAWED");
+	T_ASSERT_STREQ(get(P(&t, "freezer/nsctl/lab/freezer.state")), "THAWED");
+	return 0;
+}
+
+static int test_lab_kill_v2(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL;
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	T_ASSERT_OK(tree_v2(&t, "cpu memory pids", ""));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 100));
+	T_ASSERT(!exists(P(&t, "nsctl")));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", NULL));
+
+	/* cgroup.kill of the lab itself: the kernel kills the whole subtree. */
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/cgroup.kill"), ""));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 100));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/cgroup.kill")), "1");
+	T_ASSERT(!exists(P(&t, "nsctl/lab/r1/cgroup.kill")));
+	T_ASSERT(exists(P(&t, "nsctl/lab/r1")) && exists(P(&t, "nsctl/lab/r2")));
+
+	/* Without cgroup.events (fake), the pids of the subtree are counted. */
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/r2/cgroup.procs"), pid));
+	T_ASSERT_ERR(cg_lab_kill(c, "lab", 50), -ETIMEDOUT);
+	/* With it, its "populated" key decides, not the (here stale) cgroup.procs. */
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/cgroup.events"), "populated 0\nfrozen 0\n"));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 50));
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/cgroup.events"), "populated 1\nfrozen 0\n"));
+	T_ASSERT_ERR(cg_lab_kill(c, "lab", 50), -ETIMEDOUT);
+	T_ASSERT_OK(unlink(P(&t, "nsctl/lab/cgroup.events")));
+
+	/* Kernels without cgroup.kill: the lab is frozen (cgroup.freeze), killed, thawed. */
+	T_ASSERT_OK(unlink(P(&t, "nsctl/lab/cgroup.kill")));
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/cgroup.freeze"), "0"));
+	T_ASSERT_ERR(cg_lab_kill(c, "lab", 50), -ETIMEDOUT);
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/cgroup.freeze")), "0");
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/r2/cgroup.procs"), ""));
+	T_ASSERT_OK(cg_lab_kill(c, "lab", 50));
+	T_ASSERT_OK(cg_lab_remove(c, "lab"));
+	T_ASSERT(!exists(P(&t, "nsctl")));
+	return 0;
+}
+
+/* ---- create: the known-lab path ---- */
+
+static int test_create_known_lab(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL, *c2 = NULL;
+
+	/* v2: the second node of a lab does not look at subtree_control again (a parent cannot
+	 * take back what is enabled): cleared here behind its back, it stays cleared. */
+	T_ASSERT_OK(tree_v2(&t, "cpu memory pids", ""));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_OK(put(P(&t, "nsctl/lab/cgroup.subtree_control"), ""));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", &lim));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/cgroup.subtree_control")), "");
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/r2/pids.max")), "128");
+	T_ASSERT_ERR(cg_node_create(c, "lab", "r2", NULL), -EEXIST);
+	/* Another lab, and a fresh handle, take the full path. */
+	T_ASSERT_OK(cg_node_create(c, "lab2", "r1", NULL));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab2/cgroup.subtree_control")), "+cpu +memory +pids");
+	T_ASSERT_OK(cg_detect(t.dir, &c2));
+	T_ASSERT_OK(cg_node_create(c2, "lab", "r3", NULL));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab/cgroup.subtree_control")), "+cpu +memory +pids");
+
+	/* The lab removed by another handle (another lab's process would take nsctl/ too):
+	 * the next node finds it gone and sets it up again. */
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r1"));
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r2"));
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r3"));
+	T_ASSERT_OK(cg_lab_remove(c2, "lab"));
+	T_ASSERT_OK(cg_node_remove(c2, "lab2", "r1"));
+	T_ASSERT_OK(cg_lab_remove(c2, "lab2"));
+	T_ASSERT(!exists(P(&t, "nsctl")));
+	T_ASSERT_OK(cg_node_create(c, "lab2", "r4", NULL));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/cgroup.subtree_control")), "+cpu +memory +pids");
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab2/cgroup.subtree_control")), "+cpu +memory +pids");
+	T_ASSERT(exists(P(&t, "nsctl/lab2/r4")));
+	/* Removing the lab through the same handle forgets it: made again by someone else
+	 * without controllers, it is set up in full. */
+	T_ASSERT_OK(cg_node_remove(c, "lab2", "r4"));
+	T_ASSERT_OK(cg_lab_remove(c, "lab2"));
+	T_ASSERT_OK(mkdir(P(&t, "nsctl"), 0755));
+	T_ASSERT_OK(mkdir(P(&t, "nsctl/lab2"), 0755));
+	T_ASSERT_OK(cg_node_create(c, "lab2", "r5", NULL));
+	T_ASSERT_STREQ(get(P(&t, "nsctl/lab2/cgroup.subtree_control")), "+cpu +memory +pids");
+	return 0;
+}
+
+static int test_create_known_lab_v1(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL, *c2 = NULL;
+	static const char *const hier[] = { "memory", "cpu", "pids", "freezer" };
+
+	T_ASSERT_OK(tree_v1(&t, 0, ""));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_OK(cg_detect(t.dir, &c2));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", &lim));
+	for (size_t i = 0; i < ELEMENTSOF(hier); i++)
+		T_ASSERT(exists(P(&t, "%s/nsctl/lab/r1", hier[i])) &&
+			 exists(P(&t, "%s/nsctl/lab/r2", hier[i])));
+	T_ASSERT_STREQ(get(P(&t, "pids/nsctl/lab/r2/pids.max")), "128");
+
+	/* The lab gone in the last hierarchy only: the nodes made in the others before the
+	 * freezer's mkdir failed are undone, and the full path makes it all. */
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r1"));
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r2"));
+	T_ASSERT_OK(rmdir(P(&t, "freezer/nsctl/lab")));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r3", NULL));
+	for (size_t i = 0; i < ELEMENTSOF(hier); i++)
+		T_ASSERT(exists(P(&t, "%s/nsctl/lab/r3", hier[i])));
+
+	/* nsctl/ gone everywhere (the last lab removed by another process). */
+	T_ASSERT_OK(cg_node_remove(c2, "lab", "r3"));
+	T_ASSERT_OK(cg_lab_remove(c2, "lab"));
+	T_ASSERT(!exists(P(&t, "memory/nsctl")));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r4", NULL));
+	for (size_t i = 0; i < ELEMENTSOF(hier); i++)
+		T_ASSERT(exists(P(&t, "%s/nsctl/lab/r4", hier[i])));
+	return 0;
+}
+
+static int test_create_known_lab_rollback(void)
+{
+	_cleanup_(tree_done) struct tree t = { "" };
+	_cleanup_(cg_freep) struct cg *c = NULL;
+	const struct cg_limits pids = { .pids = 10 };
+
+	/* All or nothing on the short path too: the node's own directories are undone, the lab
+	 * and its other nodes stay, and the lab is still known and usable. */
+	T_ASSERT_OK(tree_v1(&t, 0, "fail-write pids.max\n"));
+	T_ASSERT_OK(cg_detect(t.dir, &c));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r1", NULL));
+	T_ASSERT_ERR(cg_node_create(c, "lab", "r2", &pids), -EIO);
+	T_ASSERT(!exists(P(&t, "memory/nsctl/lab/r2")));
+	T_ASSERT(!exists(P(&t, "freezer/nsctl/lab/r2")));
+	T_ASSERT(exists(P(&t, "freezer/nsctl/lab/r1")));
+	T_ASSERT_OK(cg_node_create(c, "lab", "r2", NULL));
+	T_ASSERT(exists(P(&t, "freezer/nsctl/lab/r2")));
+	/* A node that exists (not ours) on the short path: EEXIST, the others undone. */
+	T_ASSERT_OK(mkdir(P(&t, "freezer/nsctl/lab/r3"), 0755));
+	T_ASSERT_ERR(cg_node_create(c, "lab", "r3", NULL), -EEXIST);
+	T_ASSERT(!exists(P(&t, "memory/nsctl/lab/r3")));
+	T_ASSERT(!exists(P(&t, "pids/nsctl/lab/r3")));
+	T_ASSERT(exists(P(&t, "freezer/nsctl/lab/r3")));
 	return 0;
 }
 
@@ -620,6 +852,16 @@ static const struct t_case cases[] = {
 	{ "remove: node and lab removal idempotent, other labs kept", test_remove_idempotent, 0 },
 	{ "remove: processes left is EBUSY", test_remove_busy, 0 },
 	{ "kill: missing is 0, freezer thawed, fake never signals", test_kill, 0 },
+	{ "lab kill v1: freeze the lab once, freezer subtree only, fake never signals",
+	  test_lab_kill_v1, 0 },
+	{ "lab kill v1: a node frozen on its own is thawed by a later round",
+	  test_lab_kill_v1_self_frozen, 0 },
+	{ "lab kill v2: cgroup.kill of the lab, populated key, freeze fallback", test_lab_kill_v2,
+	  0 },
+	{ "create: known lab skips its setup; a vanished lab is set up again",
+	  test_create_known_lab, 0 },
+	{ "create v1: known lab, lab gone in one or all hierarchies", test_create_known_lab_v1, 0 },
+	{ "create: known lab path is all or nothing too", test_create_known_lab_rollback, 0 },
 	{ "stat: v2 and v1 files parsed, missing fields unknown", test_stat, 0 },
 };
 
