@@ -21,17 +21,16 @@
 #define NSCTL_INIT_STATUS_FD 4
 
 /* Keys of the configuration records. */
-#define NSCTL_INIT_K_HOSTNAME  "hostname"  /* required */
-#define NSCTL_INIT_K_ROOTFS    "rootfs"	   /* absolute dir: overlay lower; absent = host root */
-#define NSCTL_INIT_K_HOST_ROOT "host-root" /* absent rootfs: a ready read-only host root to bind \
-					    */
-#define NSCTL_INIT_K_STATE     "state"	   /* absolute per-node dir: merged/, upper/, work/ */
-#define NSCTL_INIT_K_HOSTS     "hosts"	   /* /etc/hosts content */
-#define NSCTL_INIT_K_BIND_SRC  "bind-src"  /* starts a bind: absolute host path, resolved */
-#define NSCTL_INIT_K_BIND_DST  "bind-dst"  /* its destination inside the node */
-#define NSCTL_INIT_K_BIND_RO   "bind-ro"   /* "1": the bind is read-only (recursively) */
-#define NSCTL_INIT_K_ARG       "arg"	   /* cmd argv, in order; none = idle */
-#define NSCTL_INIT_K_ENV       "env"	   /* "K=V" for cmd */
+#define NSCTL_INIT_K_HOSTNAME  "hostname"      /* required */
+#define NSCTL_INIT_K_ROOTFS    "rootfs"	       /* absolute dir: overlay lower; absent = host root */
+#define NSCTL_INIT_K_HOST_ROOT "host-root"     /* no rootfs: a ready read-only host root */
+#define NSCTL_INIT_K_STATE     "state"	       /* absolute per-node dir: merged/, upper/, work/ */
+#define NSCTL_INIT_K_HOSTS     "hosts"	       /* /etc/hosts content */
+#define NSCTL_INIT_K_BIND_SRC  "bind-src"      /* starts a bind: absolute host path, resolved */
+#define NSCTL_INIT_K_BIND_DST  "bind-dst"      /* its destination inside the node */
+#define NSCTL_INIT_K_BIND_RO   "bind-ro"       /* "1": the bind is read-only (recursively) */
+#define NSCTL_INIT_K_ARG       "arg"	       /* cmd argv, in order; none = idle */
+#define NSCTL_INIT_K_ENV       "env"	       /* "K=V" for cmd */
 #define NSCTL_INIT_K_EXIT      "exit-with-cmd" /* "1": exit with cmd's status when cmd exits */
 
 struct nsctl_init_report {
