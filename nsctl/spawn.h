@@ -41,9 +41,9 @@ struct spawn_spec {
 				    * stays, so the node and whatever cmd left running live on */
 };
 
-/* Starts the node described by @s: clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC),
- * the child waits until its pid is in every cgroup_procs file, setns()es into netns_fd,
- * unshares its cgroup namespace and execs the init, which builds the root, pivot_roots, starts
+/* Starts the node described by @s: clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC,
+ * sharing our memory until its exec), the child writes itself into every cgroup_procs file,
+ * setns()es into netns_fd, unshares its cgroup namespace and execs the init, which builds the root, pivot_roots, starts
  * cmd and reports back. Returns once the init reported ready; *@ret_pid is then its pid (in
  * our PID namespace), our child until the caller reaps it (spawn_stop() does). No descriptor of
  * ours but stdio reaches the node. On failure the child is killed and reaped and a negative

@@ -9,9 +9,10 @@
  *
  *   1. / becomes a recursive slave: our mounts never propagate to the host, and the host's
  *      unmounts (notably `ip netns delete` on the shared /run/netns) still reach us.
- *   2. The new root is built on <state>/merged: the host's / bound recursively and made
- *      read-only (copies of /proc, /sys, /dev, /run, /tmp, /var/tmp detached first), or an
- *      overlay of the rootfs dir (lower) and <state>/upper.
+ *   2. The new root is built on <state>/merged: the read-only copy of the host's root that the
+ *      launcher prepared once per lab, bound recursively; without one, the host's / bound
+ *      recursively and made read-only here (copies of /proc, /sys, /dev, /run, /tmp, /var/tmp
+ *      detached first); or an overlay of the rootfs dir (lower) and <state>/upper.
  *   3. Bind sources are cloned as detached trees (open_tree) while the host's paths still
  *      resolve; then pivot_root(".", ".") and the old root is detached. From here on every path
  *      resolves inside the node, so a symlink in a rootfs can never point a write at the host.
