@@ -97,9 +97,8 @@ static int ctx_init(struct exec_ctx *ctx, const struct plan *p, struct lab_state
 {
 	size_t want = 16, n = plan_count(p);
 
-	*ctx = (struct exec_ctx){
-		.plan = p, .state = state, .host_fd = -EBADF, .launch = { -EBADF, -EBADF }
-	};
+	*ctx = (struct exec_ctx){ .plan = p, .state = state, .host_fd = -EBADF };
+	ctx->launch.host_mnt = ctx->launch.cwd = -EBADF;
 	while (want < 2 * n + 2)
 		want *= 2;
 	ctx->slots = calloc(want, sizeof(*ctx->slots));

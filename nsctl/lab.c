@@ -509,6 +509,10 @@ int lab_down(const char *arg, const struct lab_opts *o)
 			return log_error_errno(r, "cannot read the state of lab '%s'", lab),
 			       EXIT_FAILED;
 		log_notice("lab '%s' is not up: nothing to do", lab);
+		if (o->json) {
+			memset(&stats, 0, sizeof(stats));
+			print_down_json(lab, &stats, 0, stdout);
+		}
 		return EXIT_OK;
 	}
 	r = exec_undo_journal(s, isatty(STDERR_FILENO), &stats);
