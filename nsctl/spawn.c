@@ -156,6 +156,11 @@ static int mkdir_p(const char *path, mode_t mode)
 
 	if (strlen(path) >= sizeof(p))
 		return -ENAMETOOLONG;
+	/* The leaf first: its parents exist for every node but the first. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	strcpy(p, path);
 	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
 		*s = '\0';
@@ -296,8 +301,9 @@ out:
 	return r;
 }
 
-/* Creates the state dir with merged/ (and upper/, work/ for an overlay); returns its real path,
- * the spelling mountinfo uses, which the init compares against. */
+/* Creates the state dir with merged/ (and upper/, work/ for an overlay); returns its path for
+ * the init, the real one (the spelling mountinfo uses) when the init compares it with
+ * mountinfo. */
 static int state_prepare(const struct spawn_spec *s, char *state)
 {
 	static const char *const subdirs[] = { "merged", "upper", "work" };
@@ -308,8 +314,16 @@ static int state_prepare(const struct spawn_spec *s, char *state)
 	r = mkdir_p(s->state_dir, 0700);
 	if (r < 0)
 		return fail(r, "create state dir %s", s->state_dir);
-	if (!realpath(s->state_dir, state))
-		return fail(-errno, "state dir %s", s->state_dir);
+	/* Only an init that prunes its own copy of the host's root compares paths with mountinfo;
+	 * realpath() costs a readlink per component. */
+	if (!s->rootfs && !s->host_root) {
+		if (!realpath(s->state_dir, state))
+			return fail(-errno, "state dir %s", s->state_dir);
+	} else if (strlen(s->state_dir) >= PATH_MAX) {
+		return fail(-ENAMETOOLONG, "state dir %s", s->state_dir);
+	} else {
+		strcpy(state, s->state_dir);
+	}
 	if (s->rootfs && stat(s->rootfs, &lower) < 0)
 		return fail(-errno, "rootfs %s", s->rootfs);
 	for (size_t i = 0; i < (s->rootfs ? 3u : 1u); i++) {
@@ -366,7 +380,9 @@ static int node_child(void *p)
 	char *const envp[] = { NULL };
 	int cfg, st, fd, r;
 
-	signals_reset();
+	/* Every signal stays blocked, as across the clone, until the exec: none of our handlers
+	 * can run here, and exec resets them. What exec keeps (ignored signals, the mask) the
+	 * init resets first thing; 64 sigaction() calls here would be paid with us waiting. */
 	/* Into the node's cgroups before anything of the node runs: "0" is the writer itself. */
 	for (size_t i = 0; s->cgroup_procs && s->cgroup_procs[i]; i++) {
 		r = cgroup_join(s->cgroup_procs[i], 0);

@@ -726,9 +726,17 @@ int main(int argc, char **argv)
 	pid_t cmd = 0;
 	bool has_path = false, has_hostname = false, has_home = false;
 
-	/* Block what the idle loop waits for before anything else: a SIGTERM during setup stays
-	 * pending instead of being lost. PID 1 of a namespace gets only signals it handles, and a
-	 * blocked signal counts (kernel/signal.c, sig_ignored()). */
+	/* The launcher execs us with every signal blocked; exec reset its handlers but keeps
+	 * ignored signals ignored (an `nohup nsctl up`): back to the defaults, for us and cmd. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa = { .sa_handler = SIG_DFL };
+
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL); /* EINVAL for libc's reserved ones */
+	}
+	/* Block exactly what the idle loop waits for before anything else: a SIGTERM during setup
+	 * stays pending instead of being lost. PID 1 of a namespace gets only signals it handles,
+	 * and a blocked signal counts (kernel/signal.c, sig_ignored()). */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGTERM);
@@ -736,7 +744,7 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
-	(void)sigprocmask(SIG_BLOCK, &sigs, NULL);
+	(void)sigprocmask(SIG_SETMASK, &sigs, NULL);
 	/* cmd and the shells of `nsctl exec` must not inherit either descriptor. */
 	(void)fcntl(NSCTL_INIT_CONFIG_FD, F_SETFD, FD_CLOEXEC);
 	if (fcntl(NSCTL_INIT_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
