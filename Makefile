@@ -201,13 +201,20 @@ install: all
 	install -Dm644 docs/nsctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsctl.1
 
 # ---- benchmark (tests/bench/): BENCH_N="50 200 1000" BENCH_TOPO="star ring" BENCH_RUNS=3 ----
+# bench-floor execs bench-pause (next to it) as each node's process: static and small, like
+# nsctl-init
 BENCH_FLOOR := $(BUILD)/bench/bench-floor
-$(BENCH_FLOOR): tests/bench/floor.c
+BENCH_PAUSE := $(BUILD)/bench/bench-pause
+$(BENCH_FLOOR): tests/bench/floor.c | $(BENCH_PAUSE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -D_GNU_SOURCE $(shell pkg-config --cflags libmnl) -o $@ $< \
 		$(shell pkg-config --libs libmnl)
-bench: all $(BENCH_FLOOR)
+$(BENCH_PAUSE): tests/bench/pause.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) -Os -D_GNU_SOURCE $(INIT_STATIC) -o $@ $<
+bench: all $(BENCH_FLOOR) $(BENCH_PAUSE)
 	$(Q)BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) tests/bench/run.sh
 bench-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "nsctl: 'make bench-deps' needs root (apt-get)"; exit 1; fi

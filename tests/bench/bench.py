@@ -5,9 +5,10 @@ ip floor, and mininet when an interpreter can import it), NSCTL (the binary), BE
 (bench-floor), BENCH_MN_PYTHON (the interpreter for mn.py; default: this one or
 /usr/bin/python3, whichever imports mininet), BENCH_OUT (build/bench). Every lab is named
 b<pid><tool><k>; cleanup removes only those names (nsctl down LAB, ip netns del of the names it
-created, bench-floor's benchfloor-<its pid> cgroups, mn.py's own shells by pid and links by name).
+created, bench-floor's benchfloor-<its pid> cgroups and any process left in them, mn.py's own
+shells by pid and links by name).
 """
-import glob, json, os, re, shutil, signal, statistics, subprocess, sys, time
+import errno, glob, json, os, re, shutil, signal, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NSCTL = os.environ.get("NSCTL", "build/nsctl")
@@ -55,6 +56,18 @@ def must(p, what):
         raise RuntimeError("%s failed (%d): %s" % (what, p.returncode, p.stderr[-2000:]))
 
 
+def rmdir_busy(d, tries=200):
+    """rmdir a cgroup whose last tasks may still be exiting (EBUSY), for 2 s at most."""
+    for k in range(tries):
+        try:
+            os.rmdir(d)
+            return
+        except OSError as e:
+            if e.errno != errno.EBUSY or k == tries - 1:
+                raise
+            time.sleep(0.01)
+
+
 def cleanup():
     for kind, lab, wd, pid in reversed(live):
         if kind == "nsctl":
@@ -65,7 +78,15 @@ def cleanup():
                     glob.glob("/sys/fs/cgroup/benchfloor-%d" % pid):
                 try:
                     for sub in glob.glob(d + "/*/"):
-                        os.rmdir(sub)
+                        # its node processes (bench-pause) get SIGKILL when it dies
+                        # (PR_SET_PDEATHSIG); one that was not there yet is still in its cgroup
+                        with open(sub + "cgroup.procs") as f:
+                            for p in f.read().split():
+                                try:
+                                    os.kill(int(p), signal.SIGKILL)
+                                except ProcessLookupError:
+                                    pass
+                        rmdir_busy(sub)
                     os.rmdir(d)
                 except OSError as e:
                     print("bench: cleanup: %s" % e, file=sys.stderr)
@@ -216,7 +237,7 @@ def fmt(x, d=3):
     return "" if x is None else ("%.*f" % (d, x))
 
 
-PROCS = {"nsctl": "init per node", "ip": "none", "floor": "bare, per node",
+PROCS = {"nsctl": "init per node", "ip": "none", "floor": "static pause per node",
          "mininet": "bash per node"}
 FLOOR_PH = ["netns", "links", "config", "sysctl", "procs-start", "procs-stop", "netns-del"]
 
@@ -266,11 +287,13 @@ def report(raw, notes):
           "namespaces, a cgroup on each hierarchy): `up` is the whole `nsctl up --json` process "
           "(wall clock), `net` is its own `seconds` minus the node-start phase (the network "
           "only);",
-          "- **floor** = `bench-floor` (raw rtnetlink, pipelined) **with one bare process per "
-          "node**: clone() into new PID/mount/UTS/IPC namespaces, a cgroup of its own on each "
-          "hierarchy nsctl uses, setns() into the node's netns, no exec; `up`/`down` include "
-          "the processes, `net` is its network-only part; times are measured inside the program "
-          "(no exec/startup);",
+          "- **floor** = `bench-floor` (raw rtnetlink, pipelined) **with one process per node**, "
+          "started as nsctl starts its inits: clone(CLONE_VM|CLONE_VFORK) into new "
+          "PID/mount/UTS/IPC namespaces, the child moves itself into a cgroup of its own on each "
+          "hierarchy nsctl uses and setns()es into the node's netns, then execs `bench-pause` "
+          "(static, sleeps until killed); `up`/`down` include the processes, `net` is its "
+          "network-only part; times are measured inside the program (its own exec/startup "
+          "excluded);",
           "- **ip** = `ip -batch` (host) + one `ip -n NS -batch` per namespace + "
           "`ip netns exec … sysctl` per router: network only, **no node processes** "
           "(`net` = `up`);",

@@ -1,8 +1,9 @@
 /* bench-floor: the raw-rtnetlink floor for the nsctl benchmark (tests/bench/). Not part of
  * nsctl: it only shows how fast the kernel builds a lab when a program does nothing but send
- * the requests and start one bare process per node.
+ * the requests and start one process per node.
  *
- *     bench-floor [--no-procs] [--no-launch-ns] SPEC   (SPEC: tests/bench/ipbatch.py's floor.spec)
+ *     bench-floor [--no-procs] [--no-launch-ns] [--report-pipe] [--pause PATH] SPEC
+ *                                         (SPEC: tests/bench/ipbatch.py's floor.spec)
  *
  * builds the lab, prints {"up_seconds":…,"down_seconds":…,"net_up_seconds":…,"phases":{…}}
  * and removes everything again.
@@ -17,17 +18,24 @@
  *
  * Processes (the "proc NS" lines; --no-procs skips them): for each node, a cgroup of its own on
  * every hierarchy nsctl uses (v1: <ctrl>/benchfloor-<pid>/<ns> for memory, cpu, cpuacct, pids
- * and freezer, co-mounted ones once; v2: one directory), then a raw clone() into new PID, mount,
- * UTS and IPC namespaces; the parent writes the child's pid into each cgroup.procs (v2:
- * clone3(CLONE_INTO_CGROUP) instead), the child setns()es into the node's netns, reports on a
- * pipe and waits on another (EOF = the launcher is gone: exit). Nothing is exec'd. Up ends when
- * every child has reported. Before the first clone the launcher moves into a mount namespace of
- * its own (slave of the host's) without the /run/netns nsfs mounts, so that each clone copies a
- * small mount table rather than one that grows with the lab (--no-launch-ns: clone from the
- * host's). Down: SIGKILL each child by pid, reap it, rmdir the cgroups, back to the host's mount
- * namespace, then the network as above. Everything made is undone on every exit path (atexit;
- * SIGINT/SIGTERM/SIGHUP are turned into exit). The sockets, buffers and spec lines are freed
- * before the first clone: every fork write-protects what the parent has touched.
+ * and freezer, co-mounted ones once; v2: one directory), then the start nsctl uses
+ * (nsctl/spawn.c), as posix_spawn() does it: clone(CLONE_VM|CLONE_VFORK) into new PID, mount,
+ * UTS and IPC namespaces, on a stack of our own, with every signal blocked. The child runs in
+ * our memory while we are suspended (no page tables copied, no copy-on-write faults): it writes
+ * "0" into the node's cgroup.procs on each hierarchy (moving itself), setns()es into the node's
+ * netns and execs bench-pause (tests/bench/pause.c, static; --pause PATH, default: next to
+ * this program), which sleeps until killed. We resume at its exec; a failure before it comes
+ * back in the memory we share, as posix_spawn() does it (--report-pipe: also on a close-on-exec
+ * pipe, EOF = exec'd; see struct child_args). Up ends when the last node has exec'd. No
+ * signal handler is reset in the child: the mask stays full until the exec, which resets the
+ * handlers, and bench-pause sets its own mask. Nor is there a setsid(): these processes do not
+ * outlive us (bench-pause also asks for SIGKILL when we die). Before the first clone the
+ * launcher moves into a mount namespace of its own (slave of the host's) without the
+ * /run/netns nsfs mounts, so that each clone copies a small mount table rather than one that
+ * grows with the lab (--no-launch-ns: clone from the host's). Down: SIGKILL each child by pid,
+ * reap it, rmdir the cgroups, back to the host's mount namespace, then the network as above.
+ * Everything made is undone on every exit path (atexit; SIGINT/SIGTERM/SIGHUP are turned into
+ * exit).
  *
  * BENCH_FLOOR_CGROUP overrides /sys/fs/cgroup (e.g. /sys/fs/cgroup/unified to try the v2 path on
  * a hybrid host). BENCH_FLOOR_CHECK=cmd runs cmd between up and down, untimed, for tests; it
@@ -37,6 +45,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -63,10 +72,7 @@
 #define CHUNK	  (60 * 1024)
 #define MAX_MSGS  256 /* per sendmsg: bounds the ACKs queued on the socket */
 #define MAX_HIER  5
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
+#define STACK	  (64 * 1024) /* the children's stack: a few system calls, then exec */
 
 struct ifc {
 	char name[IFNAMSIZ];
@@ -91,7 +97,6 @@ struct proc {
 	struct ns *ns;
 	pid_t pid;	  /* > 0: our child, not reaped yet */
 	unsigned cg_made; /* the node's cgroup exists in hier[0 .. cg_made - 1] */
-	int cg_fd;	  /* v2: the node's cgroup, for CLONE_INTO_CGROUP */
 };
 
 /* a cgroup hierarchy: <root>/benchfloor-<pid> */
@@ -110,8 +115,10 @@ static size_t n_procs;
 static struct hier hier[MAX_HIER];
 static size_t n_hier;
 static int cg_v2;
-static int host_mnt = -1; /* the host's mount namespace while we are in our own */
-static int hold[2] = { -1, -1 }, ready[2] = { -1, -1 };
+static int host_mnt = -1;	  /* the host's mount namespace while we are in our own */
+static char pause_path[PATH_MAX]; /* what each node's process execs (tests/bench/pause.c) */
+static char *stack;		  /* the children's stack, one at a time */
+static int report_pipe;		  /* --report-pipe: see struct child_args */
 static volatile sig_atomic_t stop_signal;
 
 static double now(void)
@@ -323,6 +330,25 @@ static void cg_detect(void)
 	}
 }
 
+/* bench-pause: --pause PATH, or next to this program */
+static void pause_find(void)
+{
+	if (!pause_path[0]) {
+		char self[PATH_MAX - 16], *slash;
+		ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (k < 0)
+			die("/proc/self/exe");
+		self[k] = 0;
+		slash = strrchr(self, '/');
+		if (slash)
+			slash[1] = 0;
+		snprintf(pause_path, sizeof(pause_path), "%sbench-pause", slash ? self : "./");
+	}
+	if (access(pause_path, X_OK) < 0)
+		die(pause_path);
+}
+
 /* The launch mount namespace: a copy of the host's, slave to it (nothing we unmount goes back),
  * without the nsfs mounts (/run/netns/<name>: one per namespace of every lab on the host). A
  * clone(CLONE_NEWNS) copies the caller's whole mount table, so without this each node's copy
@@ -385,79 +411,79 @@ static void launch_ns_leave(void)
 	host_mnt = -1;
 }
 
-/* clone(2) with fork semantics: no new stack, the child continues here (bubblewrap's
- * raw_clone(), nsctl/spawn.c). */
-static pid_t raw_clone(unsigned long flags)
-{
-#if defined(__s390__) || defined(__CRIS__)
-	return (pid_t)syscall(SYS_clone, NULL, flags);
-#else
-	return (pid_t)syscall(SYS_clone, flags, NULL);
-#endif
-}
-
-/* clone3(CLONE_INTO_CGROUP), fork semantics (v2: born in its cgroup, no cgroup.procs write) */
-static pid_t clone_into(int cg_fd, uint64_t flags)
-{
-#ifdef SYS_clone3
-	struct {
-		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-			set_tid, set_tid_size, cgroup;
-	} a;
-
-	memset(&a, 0, sizeof(a));
-	a.flags = flags | CLONE_INTO_CGROUP;
-	a.exit_signal = SIGCHLD;
-	a.cgroup = (uint64_t)cg_fd;
-	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-#else
-	(void)cg_fd;
-	(void)flags;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-/* The node's process: join the netns, report (0 or errno) on ready[], wait for EOF on hold[]. */
-static _Noreturn void child(int netns_fd)
-{
-	unsigned char c = 0;
-	ssize_t k;
-
-	close(hold[1]);
-	close(ready[0]);
-	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		c = (unsigned char)errno;
-	if (write(ready[1], &c, 1) != 1 || c)
-		_exit(1);
-	close(ready[1]);
-	do
-		k = read(hold[0], &c, 1);
-	while (k < 0 && errno == EINTR);
-	_exit(0);
-}
-
-static void write_pid(int dir, const char *node, pid_t pid)
-{
-	char path[96], num[16];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", node);
-	n = snprintf(num, sizeof(num), "%d", (int)pid);
-	fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, num, (size_t)n) != n)
-		die(path);
-	close(fd);
-}
-
 struct pt {
-	double launch_ns, mkdir, clone, join, ready, kill, rmdir;
+	double launch_ns, mkdir, clone, join, setns, exec, ready, kill, rmdir;
 };
 
+enum step { STEP_JOIN, STEP_SETNS, STEP_EXEC };
+static const char *const step_name[] = { "join its cgroup", "setns", "exec" };
+
+/* a failure before the exec: errno and the step */
+struct report {
+	int err;
+	int step;
+};
+
+/* One child's start. The child shares our memory until its exec: it reads this, and writes a
+ * failure and its timestamps here (clock_gettime() is in the vDSO), which we read once it has
+ * exec'd or _exit()ed: glibc's posix_spawn() reports the same way. With --report-pipe it also
+ * writes the failure to report_wr, close-on-exec (EOF = exec'd): nsctl's way, for its init
+ * reports later on that pipe; here it only makes us wait for the exec to reach its
+ * close-on-exec step, since CLONE_VFORK lets us go on as soon as the child's old memory is
+ * released. Both tell the same: a child killed later in the exec (or by a bug before it)
+ * shows as an exec'd one either way. */
+struct child_args {
+	const char *procs; /* "<node>/cgroup.procs", under each hierarchy's fd */
+	int netns_fd, report_wr;
+	struct report rep;
+	double started, joined, entered;
+};
+
+static _Noreturn void child_fail(struct child_args *a, int err, enum step step)
+{
+	a->rep = (struct report){ .err = err ? err : EIO, .step = step };
+	if (a->report_wr >= 0)
+		(void)!write(a->report_wr, &a->rep, sizeof(a->rep));
+	_exit(127);
+}
+
+/* The node's process until its exec, PID 1 of its new PID namespace: only system calls (no
+ * allocation, no stdio), every signal still blocked. Joins the cgroups first ("0" is the
+ * writer), so that nothing of the node runs outside them, then the netns. */
+static int child(void *arg)
+{
+	struct child_args *a = arg;
+	char *const argv[] = { (char *)"bench-pause", NULL };
+	char *const envp[] = { NULL };
+
+	a->started = now();
+	for (size_t h = 0; h < n_hier; h++) {
+		int fd = openat(hier[h].fd, a->procs, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			child_fail(a, errno, STEP_JOIN);
+		close(fd);
+	}
+	a->joined = now();
+	if (setns(a->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(a, errno, STEP_SETNS);
+	a->entered = now();
+	execve(pause_path, argv, envp);
+	child_fail(a, errno, STEP_EXEC);
+}
+
+/* The node's cgroups, then its process (called with every signal blocked). On cgroup v2 the
+ * child joins by cgroup.procs as on v1: clone3(CLONE_INTO_CGROUP) would save that write, but
+ * with CLONE_VM the child needs a stack of its own, and clone3 has no libc wrapper that runs a
+ * function there (glibc's clone() is clone(2)). */
 static void proc_start(struct proc *p, struct pt *pt)
 {
-	const unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-	double t0 = now(), t1, t2;
+	const int flags = CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+			  CLONE_NEWIPC | SIGCHLD;
+	struct child_args a = { .netns_fd = p->ns->fd, .report_wr = -1 };
+	char procs_rel[96];
+	double t0 = now(), t1, t2, t3;
+	int rp[2] = { -1, -1 };
 	pid_t pid;
 
 	for (size_t h = 0; h < n_hier; h++) {
@@ -465,35 +491,46 @@ static void proc_start(struct proc *p, struct pt *pt)
 			die(p->ns->name);
 		p->cg_made = (unsigned)h + 1;
 	}
-	if (cg_v2) {
-		p->cg_fd = openat(hier[0].fd, p->ns->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (p->cg_fd < 0)
-			die(p->ns->name);
-	}
+	snprintf(procs_rel, sizeof(procs_rel), "%s/cgroup.procs", p->ns->name);
+	a.procs = procs_rel;
 	t1 = now();
-	pid = cg_v2 ? clone_into(p->cg_fd, flags) : raw_clone(flags | SIGCHLD);
+	if (report_pipe && pipe2(rp, O_CLOEXEC) < 0)
+		die("pipe");
+	a.report_wr = rp[1];
+	t2 = now();
+	pid = clone(child, stack + STACK, flags, &a);
+	t3 = now();
 	if (pid < 0)
 		die("clone");
-	if (pid == 0)
-		child(p->ns->fd);
+	/* here the child has exec'd, or failed and _exit()ed */
 	p->pid = pid;
-	t2 = now();
-	if (cg_v2) {
-		close(p->cg_fd);
-		p->cg_fd = -1;
-	} else {
-		for (size_t h = 0; h < n_hier; h++)
-			write_pid(hier[h].fd, p->ns->name, pid);
+	if (report_pipe) {
+		ssize_t k;
+
+		close(rp[1]);
+		do
+			k = read(rp[0], &a.rep, sizeof(a.rep));
+		while (k < 0 && errno == EINTR);
+		close(rp[0]);
+		if (k != 0 && k != (ssize_t)sizeof(a.rep))
+			a.rep = (struct report){ .err = k < 0 ? errno : EPROTO, .step = STEP_EXEC };
+	}
+	if (a.rep.err) {
+		fprintf(stderr, "bench-floor: %s: the node's process: %s: %s\n", p->ns->name,
+			step_name[a.rep.step], strerror(a.rep.err));
+		exit(1);
 	}
 	pt->mkdir += t1 - t0;
-	pt->clone += t2 - t1;
-	pt->join += now() - t2;
+	pt->clone += a.started - t2;
+	pt->join += a.joined - a.started;
+	pt->setns += a.entered - a.joined;
+	pt->exec += t3 - a.entered;
+	pt->ready += (t2 - t1) + (now() - t3);
 }
 
 static void procs_start(int launch_ns, struct pt *pt)
 {
-	unsigned char buf[256];
-	size_t got = 0;
+	sigset_t all, old;
 	double t = now();
 
 	if (!n_procs)
@@ -510,36 +547,23 @@ static void procs_start(int launch_ns, struct pt *pt)
 		if (hier[h].fd < 0)
 			die(hier[h].path);
 	}
-	if (pipe2(hold, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
-		die("pipe");
+	stack = malloc(STACK);
+	if (!stack)
+		die("malloc");
 	pt->mkdir += now() - t;
+	/* Every signal blocked across the clones, so that none of our handlers runs in a child
+	 * (on our memory); let through every 64 nodes, so that a ^C is seen. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	for (size_t i = 0; i < n_procs; i++) {
-		check_stop();
+		if (i % 64 == 63) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			check_stop();
+			sigprocmask(SIG_SETMASK, &all, NULL);
+		}
 		proc_start(&procs[i], pt);
 	}
-	/* every child has reported that it is in its netns: EOF first means one died */
-	t = now();
-	close(ready[1]);
-	ready[1] = -1;
-	while (got < n_procs) {
-		ssize_t k = read(ready[0], buf, sizeof(buf));
-		if (k < 0 && errno == EINTR) {
-			check_stop();
-			continue;
-		}
-		if (k <= 0) {
-			fprintf(stderr, "bench-floor: a node process died before reporting\n");
-			exit(1);
-		}
-		for (ssize_t j = 0; j < k; j++)
-			if (buf[j]) {
-				fprintf(stderr, "bench-floor: a node process: setns: %s\n",
-					strerror(buf[j]));
-				exit(1);
-			}
-		got += (size_t)k;
-	}
-	pt->ready = now() - t;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* rmdir <h>/<name>; EBUSY: a reaped task may still be leaving the cgroup (2 s at most) */
@@ -574,15 +598,9 @@ static void procs_stop(struct pt *pt)
 	if (pt)
 		pt->kill = now() - t;
 	t = now();
-	for (size_t i = 0; i < n_procs; i++) {
-		struct proc *p = &procs[i];
-
-		if (p->cg_fd >= 0)
-			close(p->cg_fd);
-		p->cg_fd = -1;
-		for (; p->cg_made > 0; p->cg_made--)
+	for (size_t i = 0; i < n_procs; i++)
+		for (struct proc *p = &procs[i]; p->cg_made > 0; p->cg_made--)
 			rmdir_at(&hier[p->cg_made - 1], p->ns->name);
-	}
 	for (size_t h = 0; h < n_hier; h++) {
 		if (hier[h].fd >= 0)
 			close(hier[h].fd);
@@ -591,23 +609,17 @@ static void procs_stop(struct pt *pt)
 			perror(hier[h].path);
 		hier[h].made = 0;
 	}
-	for (int k = 0; k < 2; k++) {
-		if (hold[k] >= 0)
-			close(hold[k]);
-		if (ready[k] >= 0)
-			close(ready[k]);
-		hold[k] = ready[k] = -1;
-	}
+	free(stack);
+	stack = NULL;
 	if (pt)
 		pt->rmdir = now() - t;
 }
 
 /* ---- network down ---- */
 
-/* The sockets, request buffers and spec lines are not needed after up. Freed before the first
- * clone: a fork copies and write-protects the parent's page tables and the parent then takes a
- * copy-on-write fault per page it writes, so its cost grows with the memory the parent has
- * touched (60 KiB of buffer per namespace alone is 60 MiB at N = 1000). */
+/* The sockets, request buffers and spec lines are not needed after up: freed before the
+ * processes start (60 KiB of buffer per namespace alone is 60 MiB at N = 1000). The clones share
+ * our memory, so this no longer changes their cost (a fork's grew with what we had touched). */
 static void net_release(void)
 {
 	for (size_t i = 0; i < n_ns; i++) {
@@ -675,11 +687,16 @@ int main(int argc, char **argv)
 			procs_on = 0;
 		else if (!strcmp(argv[argi], "--no-launch-ns"))
 			launch_ns = 0;
+		else if (!strcmp(argv[argi], "--report-pipe"))
+			report_pipe = 1;
+		else if (!strcmp(argv[argi], "--pause") && argi + 1 < argc)
+			snprintf(pause_path, sizeof(pause_path), "%s", argv[++argi]);
 		else
 			break;
 	}
 	if (argi != argc - 1) {
-		fprintf(stderr, "usage: bench-floor [--no-procs] [--no-launch-ns] SPEC\n");
+		fprintf(stderr, "usage: bench-floor [--no-procs] [--no-launch-ns] [--report-pipe] "
+				"[--pause PATH] SPEC\n");
 		return 2;
 	}
 	if (!(f = fopen(argv[argi], "r")))
@@ -709,13 +726,14 @@ int main(int argc, char **argv)
 			die("realloc");
 		memset(&procs[n_procs], 0, sizeof(*procs));
 		procs[n_procs].ns = ns_get(a[0]);
-		procs[n_procs].cg_fd = -1;
 		n_procs++;
 	}
 	for (size_t h = 0; h < MAX_HIER; h++)
 		hier[h].fd = -1;
-	if (n_procs)
+	if (n_procs) {
 		cg_detect();
+		pause_find();
+	}
 	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host < 0)
 		die("host netns");
@@ -896,11 +914,12 @@ int main(int argc, char **argv)
 	       "\"phases\":{\"netns\":%.6f,\"links\":%.6f,\"config\":%.6f,\"sysctl\":%.6f,"
 	       "\"procs-start\":%.6f,\"procs-stop\":%.6f,\"netns-del\":%.6f},"
 	       "\"procs_detail\":{\"launch-ns\":%.6f,\"cgroup-mkdir\":%.6f,\"clone\":%.6f,"
-	       "\"cgroup-join\":%.6f,\"ready\":%.6f,\"kill-reap\":%.6f,\"cgroup-rmdir\":%.6f,"
+	       "\"cgroup-join\":%.6f,\"setns\":%.6f,\"exec\":%.6f,\"ready\":%.6f,\"kill-reap\":%."
+	       "6f,\"cgroup-rmdir\":%.6f,"
 	       "\"launch-ns-leave\":%.6f}}\n",
 	       n_ns, n_procs, cgv, n_procs ? n_hier : 0, n_procs && launch_ns ? "true" : "false",
 	       t5 - t0, t9 - t6, t4 - t0, t9 - t8, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4,
-	       t8 - t6, t9 - t8, pt.launch_ns, pt.mkdir, pt.clone, pt.join, pt.ready, pt.kill,
-	       pt.rmdir, t8 - t7);
+	       t8 - t6, t9 - t8, pt.launch_ns, pt.mkdir, pt.clone, pt.join, pt.setns, pt.exec,
+	       pt.ready, pt.kill, pt.rmdir, t8 - t7);
 	return 0;
 }
