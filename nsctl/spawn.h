@@ -43,13 +43,13 @@ struct spawn_spec {
 
 /* Starts the node described by @s: clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC,
  * sharing our memory until its exec), the child writes itself into every cgroup_procs file,
- * setns()es into netns_fd, unshares its cgroup namespace and execs the init, which builds the root, pivot_roots, starts
- * cmd and reports back. Returns once the init reported ready; *@ret_pid is then its pid (in
- * our PID namespace), our child until the caller reaps it (spawn_stop() does). No descriptor of
- * ours but stdio reaches the node. On failure the child is killed and reaped and a negative
- * errno returned (-ENOENT: a missing rootfs, bind source, init or cmd; -ETIMEDOUT: no report
- * within 30 s; -ECHILD: the init died without reporting; -EINVAL: a bad spec), with the step in
- * spawn_last_error(). */
+ * setns()es into netns_fd, unshares its cgroup namespace and execs the init, which builds the root,
+ * pivot_roots, starts cmd and reports back. Returns once the init reported ready; *@ret_pid is then
+ * its pid (in our PID namespace), our child until the caller reaps it (spawn_stop() does). No
+ * descriptor of ours but stdio reaches the node. On failure the child is killed and reaped and a
+ * negative errno returned (-ENOENT: a missing rootfs, bind source, init or cmd; -ETIMEDOUT: no
+ * report within 30 s; -ECHILD: the init died without reporting; -EINVAL: a bad spec), with the step
+ * in spawn_last_error(). */
 int spawn_node(const struct spawn_spec *s, pid_t *ret_pid);
 
 /* A node start in flight: cloned and released into its cgroups, report not read yet. */
