@@ -15,6 +15,8 @@
 #define SOL_NETLINK 270
 #endif
 
+#define NLK_RECV_BUF (64 * 1024)
+
 int nlk_errno_from_nle(int nle)
 {
 	switch (abs(nle)) {
@@ -265,6 +267,14 @@ int nlk_open(struct nlk **ret)
 	r = nl_connect(nl->sk, NETLINK_ROUTE); /* SOCK_CLOEXEC since libnl 3.2.x */
 	if (r < 0)
 		return nlk_errno_from_nle(r);
+
+	/* One recvmsg() per datagram: libnl's default peeks first (MSG_PEEK|MSG_TRUNC) to size its
+	 * buffer, two system calls for every ACK. A dump's datagrams are at most 32 KiB (the
+	 * kernel caps its dump allocation there, net/netlink/af_netlink.c); a larger single reply
+	 * fails as -EBADMSG (NLE_MSG_TRUNC), never silently cut. */
+	if (nl_socket_set_msg_buf_size(nl->sk, NLK_RECV_BUF) < 0)
+		return -ENOMEM;
+	nl_socket_disable_msg_peek(nl->sk);
 
 	fd = nl_socket_get_fd(nl->sk);
 	/* Ask for the kernel's error text (>= 4.12); without it we still get the errno. Capping

@@ -58,6 +58,7 @@ struct exec_ctx {
 	const char *last_call;
 	struct spawn_launchns launch; /* entered on the first node-start */
 	char *hosts;		      /* the lab's /etc/hosts, built on the first node-start */
+	int dad_all;		      /* write ipv6 conf.all.accept_dad in new netns: -1 = ask */
 };
 
 static double now(void)
@@ -97,7 +98,7 @@ static int ctx_init(struct exec_ctx *ctx, const struct plan *p, struct lab_state
 {
 	size_t want = 16, n = plan_count(p);
 
-	*ctx = (struct exec_ctx){ .plan = p, .state = state, .host_fd = -EBADF };
+	*ctx = (struct exec_ctx){ .plan = p, .state = state, .host_fd = -EBADF, .dad_all = -1 };
 	ctx->launch.host_mnt = ctx->launch.cwd = -EBADF;
 	while (want < 2 * n + 2)
 		want *= 2;
@@ -183,6 +184,20 @@ static int ns_nl(struct exec_ctx *ctx, const char *name, struct nlk **ret)
 
 /* ---- actions ---- */
 
+/* Whether a new namespace's IPv6 "all" settings are copies of a namespace's (1), not the
+ * kernel's defaults (0: there, conf.all.accept_dad is 0 already). net.core.
+ * devconf_inherit_init_net (Linux 5.1) is 0 by default: IPv6 starts from the defaults, as it
+ * always did before the knob; 2 forces the defaults; 1 and 3 copy the host's, or the
+ * creator's (Documentation/networking/ip-sysctl.rst). Read once per run, from our netns. */
+static int new_netns_inherits_ipv6_conf(void)
+{
+	char v[16];
+
+	if (sysctl_read_in(-1, "net.core.devconf_inherit_init_net", v, sizeof(v)) < 0)
+		return 0;
+	return !streq(v, "0") && !streq(v, "2");
+}
+
 int exec_netns_add(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
 {
 	struct ns_slot *s = slot_of(ctx, a->netns.name);
@@ -205,9 +220,12 @@ int exec_netns_add(struct exec_ctx *ctx, const struct action *a, struct action_r
 	/* No IPv6 duplicate address detection in a lab: its addresses are planned, and while a
 	 * fresh link-local address is tentative the kernel holds back neighbour solicitations,
 	 * so the first IPv6 packet across a router waits ~1-2 s. Set before any device exists,
-	 * so every device inherits it ("default"); a file's own sysctls come later and win. */
+	 * so every device inherits it ("default"); a file's own sysctls come later and win.
+	 * The kernel takes the larger of a device's value and "all"'s, so "all" must be 0 too. */
+	if (ctx->dad_all < 0)
+		ctx->dad_all = new_netns_inherits_ipv6_conf();
 	r = sysctl_write_in(fd, "net.ipv6.conf.default.accept_dad", "0");
-	if (r >= 0)
+	if (r >= 0 && ctx->dad_all)
 		r = sysctl_write_in(fd, "net.ipv6.conf.all.accept_dad", "0");
 	/* A kernel without IPv6 has no such keys: nothing to switch off then. */
 	return r == -ENOENT ? 0 : r;
@@ -449,20 +467,6 @@ static char *lab_hosts(const struct topo *t)
 	return buf;
 }
 
-static int write_pid_file(const char *dir, pid_t pid)
-{
-	char path[PATH_MAX], txt[32];
-	_cleanup_close_ int fd = -EBADF;
-	int n = snprintf(txt, sizeof(txt), "%d\n", (int)pid);
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/pid", dir) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	return write(fd, txt, (size_t)n) == n ? 0 : -EIO;
-}
-
 static int need_cgroups(struct exec_ctx *ctx)
 {
 	int r;
@@ -488,7 +492,7 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	};
 	_cleanup_(cg_paths_freep) char **procs = NULL;
 	_cleanup_(strv_freep) char **env = NULL, **binds = NULL;
-	char dir[PATH_MAX], rootfs[PATH_MAX], log[PATH_MAX + 16];
+	char dir[PATH_MAX], rootfs[PATH_MAX], log[PATH_MAX + 16], pidf[PATH_MAX + 8];
 	struct ns_slot *slot = slot_of(ctx, a->node.netns);
 	struct spawn_spec spec;
 	int fd, seq, dir_seq, r;
@@ -516,6 +520,7 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 	    (r = resolve_path(ctx, s->rootfs, rootfs, sizeof(rootfs))) < 0)
 		return r;
 	snprintf(log, sizeof(log), "%s/console.log", dir);
+	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
 	if (!ctx->hosts && !(ctx->hosts = lab_hosts(ctx->o->topo)))
 		return -ENOMEM;
 	if (exec_node_env(n, &env) < 0 || node_binds(ctx, n, &binds) < 0)
@@ -562,6 +567,7 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 		.env = env,
 		.cgroup_procs = procs,
 		.log_path = log,
+		.pid_path = pidf,
 	};
 	r = spawn_node_begin(&spec, &slot->start);
 	if (r < 0) {
@@ -575,7 +581,6 @@ int exec_node_start(struct exec_ctx *ctx, const struct action *a, struct action_
 int exec_node_start_finish(struct exec_ctx *ctx, const struct action *a, struct action_result *res)
 {
 	struct ns_slot *slot = slot_of(ctx, a->node.netns);
-	char dir[PATH_MAX];
 	pid_t pid;
 	int r;
 
@@ -586,13 +591,8 @@ int exec_node_start_finish(struct exec_ctx *ctx, const struct action *a, struct 
 		return r;
 	}
 	slot->init_pid = pid;
-	r = state_node_dir(ctx->state, a->node.node->name, dir, sizeof(dir));
-	if (r < 0)
-		return r;
-	r = write_pid_file(dir, pid);
-	if (r < 0)
-		return r;
-	/* The launcher made the dir: its record gets an outcome like every other. */
+	/* The init made the dir and its pid file before it reported: the record gets an outcome
+	 * like every other. */
 	return state_mark(ctx->state, slot->dir_seq, JREC_DONE);
 }
 

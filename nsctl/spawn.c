@@ -256,6 +256,10 @@ static int config_build(const struct spawn_spec *s, const char *state, int *ret_
 		cfg_add(&c, NSCTL_INIT_K_HOSTS, s->hosts);
 	if (s->exit_with_cmd)
 		cfg_add(&c, NSCTL_INIT_K_EXIT, "1");
+	if (s->log_path)
+		cfg_add(&c, NSCTL_INIT_K_LOG, s->log_path);
+	if (s->pid_path)
+		cfg_add(&c, NSCTL_INIT_K_PID_FILE, s->pid_path);
 	for (size_t i = 0; s->binds && s->binds[i]; i++) {
 		bool ro = false;
 
@@ -301,9 +305,9 @@ out:
 	return r;
 }
 
-/* Creates the state dir with merged/ (and upper/, work/ for an overlay); returns its path for
- * the init, the real one (the spelling mountinfo uses) when the init compares it with
- * mountinfo. */
+/* Creates the state dir with merged/ (and upper/, work/ for an overlay; nothing with the lab's
+ * host root copy, which the init pivots into as it is); returns its path for the init, the
+ * real one (the spelling mountinfo uses) when the init compares it with mountinfo. */
 static int state_prepare(const struct spawn_spec *s, char *state)
 {
 	static const char *const subdirs[] = { "merged", "upper", "work" };
@@ -311,6 +315,16 @@ static int state_prepare(const struct spawn_spec *s, char *state)
 	struct stat lower = { 0 };
 	int r;
 
+	/* With the lab's host root copy there is nothing to prepare: the init makes the dir (and
+	 * the log and pid files in it) after the exec, on the other core, while we clone the
+	 * next node. On ext4 (a /run that is no tmpfs) those creations were a fifth of our time
+	 * per node. */
+	if (!s->rootfs && s->host_root) {
+		if (strlen(s->state_dir) >= PATH_MAX)
+			return fail(-ENAMETOOLONG, "state dir %s", s->state_dir);
+		strcpy(state, s->state_dir);
+		return 0;
+	}
 	r = mkdir_p(s->state_dir, 0700);
 	if (r < 0)
 		return fail(r, "create state dir %s", s->state_dir);
@@ -409,13 +423,12 @@ static int node_child(void *p)
 	st = fcntl(a->status_wr, F_DUPFD_CLOEXEC, 10);
 	if (cfg < 0 || st < 0)
 		node_child_fail(a->status_wr, errno, "dup", NULL);
+	/* None of our stdio reaches the node: the init opens the log itself, after the exec. */
 	if (s->log_path) {
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    dup2(fd, STDERR_FILENO) < 0)
 			node_child_fail(st, errno, "open /dev/null", NULL);
-		fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
-		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-			node_child_fail(st, errno, "open log ", s->log_path);
 	}
 	if (dup2(cfg, NSCTL_INIT_CONFIG_FD) < 0 || dup2(st, NSCTL_INIT_STATUS_FD) < 0)
 		node_child_fail(st, errno, "dup2", NULL);

@@ -20,11 +20,11 @@ struct spawn_spec {
 	const char *rootfs;	   /* NULL = the host's root, read-only; else an absolute directory:
 				    * the overlayfs lower layer, with state_dir/upper on top */
 	const char *host_root;	   /* with rootfs NULL: a ready read-only copy of the host's root
-				    * (spawn_launchns_host_root()) the init binds; NULL = the init
-				    * builds its own */
-	const char *state_dir;	   /* absolute per-node dir (/run/nsctl/<lab>/nodes/<node>): created
-				    * here with merged/ (and upper/, work/ for a rootfs dir); removing
-				    * it on down is the executor's */
+				    * (spawn_launchns_host_root()) the init pivots into; NULL = the
+				    * init builds its own */
+	const char *state_dir;	   /* absolute per-node dir (/run/nsctl/<lab>/nodes/<node>), made
+				    * if missing, with merged/ (upper/, work/ too for a rootfs dir;
+				    * none with host_root); removing it on down is the executor's */
 	const char *hosts;	   /* /etc/hosts content; NULL = localhost lines only */
 	const char *const *binds;  /* "src:dst[:ro|:rw]", src absolute on the host (resolved here
 				    * with realpath), dst absolute in the node; NULL-terminated or
@@ -37,6 +37,8 @@ struct spawn_spec {
 				    * NULL-terminated or NULL */
 	const char *log_path;	   /* NULL = the init and cmd inherit our stdin/stdout/stderr;
 				    * else stdin is /dev/null and stdout+stderr append here */
+	const char *pid_path;	   /* NULL or a file the init writes its pid to (as our /proc
+				    * shows it), before it reports */
 	bool exit_with_cmd;	   /* the init exits (cmd's status) when cmd exits; default: it
 				    * stays, so the node and whatever cmd left running live on */
 };

@@ -24,7 +24,7 @@
 #define NSCTL_INIT_K_HOSTNAME  "hostname"      /* required */
 #define NSCTL_INIT_K_ROOTFS    "rootfs"	       /* absolute dir: overlay lower; absent = host root */
 #define NSCTL_INIT_K_HOST_ROOT "host-root"     /* no rootfs: a ready read-only host root */
-#define NSCTL_INIT_K_STATE     "state"	       /* absolute per-node dir: merged/, upper/, work/ */
+#define NSCTL_INIT_K_STATE     "state"	       /* absolute per-node dir (made if missing) */
 #define NSCTL_INIT_K_HOSTS     "hosts"	       /* /etc/hosts content */
 #define NSCTL_INIT_K_BIND_SRC  "bind-src"      /* starts a bind: absolute host path, resolved */
 #define NSCTL_INIT_K_BIND_DST  "bind-dst"      /* its destination inside the node */
@@ -32,6 +32,8 @@
 #define NSCTL_INIT_K_ARG       "arg"	       /* cmd argv, in order; none = idle */
 #define NSCTL_INIT_K_ENV       "env"	       /* "K=V" for cmd */
 #define NSCTL_INIT_K_EXIT      "exit-with-cmd" /* "1": exit with cmd's status when cmd exits */
+#define NSCTL_INIT_K_LOG       "log"	       /* host file: stdout+stderr of the init and cmd */
+#define NSCTL_INIT_K_PID_FILE  "pid-file"      /* host file: the init's pid as /proc shows it */
 
 struct nsctl_init_report {
 	int32_t err;	/* 0 = ready; else a positive errno */

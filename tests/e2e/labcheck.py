@@ -239,7 +239,11 @@ def check_routes(c, lab, node, ns):
 
 
 def check_sysctls(c, lab, node, ns):
-    s = lab.nodes[node]["sysctls"]
+    s = dict(lab.nodes[node]["sysctls"])
+    # nsctl's own (docs/decisions.md 14): no IPv6 DAD in a lab, unless the file says otherwise
+    if os.path.isdir("/proc/sys/net/ipv6"):
+        for k in ("net.ipv6.conf.all.accept_dad", "net.ipv6.conf.default.accept_dad"):
+            s.setdefault(k, "0")
     if not s:
         return
     keys = list(s)

@@ -408,7 +408,7 @@ static int test_host_readonly_private(void)
 	T_ASSERT(access(probe, F_OK) < 0);
 	T_ASSERT(in_node(&f, pid, out, sizeof(out),
 			 "grep -E ' /(tmp|run|var/tmp) ' /proc/self/mountinfo | " FSTYPE) == 0);
-	T_ASSERT_STREQ(out, "/tmp tmpfs\n/run tmpfs\n/var/tmp tmpfs\n");
+	T_ASSERT_STREQ(out, "/run tmpfs\n/tmp tmpfs\n/var/tmp tmpfs\n");
 
 	/* The generated files sit on a tmpfs bound over the host's, which are unchanged. */
 	T_ASSERT(in_node(&f, pid, out, sizeof(out),
@@ -418,12 +418,14 @@ static int test_host_readonly_private(void)
 	T_ASSERT_LACKS(out, prefix);
 
 	/* The host's copies under /proc, /sys, /dev, /run were detached, not just covered (they
-	 * would pin, e.g., the host's /run/netns entries); no scratch mount remains. */
+	 * would pin, e.g., the host's /run/netns entries); the generated files come from the
+	 * node's own /run, with no scratch mount of their own. */
 	T_ASSERT(in_node(&f, pid, out, sizeof(out), "cat /proc/self/mountinfo") == 0);
 	T_ASSERT_LACKS(out, " /run/netns");
 	T_ASSERT_LACKS(out, " /sys/fs/cgroup");
 	T_ASSERT_LACKS(out, "devtmpfs");
-	T_ASSERT_LACKS(out, ".nsctl-init");
+	T_ASSERT_LACKS(out, " /run/.nsctl-init ");
+	T_ASSERT_CONTAINS(out, " /.nsctl-init/f1 /etc/hosts ");
 	T_ASSERT_CONTAINS(out, " / / ro,");
 
 	/* A mount made inside does not appear on the host. */
@@ -700,10 +702,12 @@ static int test_rootfs_mounts_only_node(void)
 static int test_cmd_env_reap_signals(void)
 {
 	_cleanup_(fx_done) struct fx f;
+	/* The trap first: the test sends SIGHUP once /tmp/env exists, and a shell without the
+	 * trap would die of it. */
 	char *const cmd[] = { "/bin/sh", "-c",
+			      "trap 'echo hup >> /tmp/hup' HUP; "
 			      "echo \"$SPW_A|$HOSTNAME|$PATH\" > /tmp/env; "
 			      "(sh -c 'echo $$ > /tmp/orphan' &); "
-			      "trap 'echo hup >> /tmp/hup' HUP; "
 			      "while :; do sleep 0.05; done 2>/dev/null",
 			      NULL };
 	char *const env[] = { "SPW_A=hello world", NULL };
@@ -1000,17 +1004,23 @@ static int test_log_and_find_init(void)
 	_cleanup_(fx_done) struct fx f;
 	char *const cmd[] = { "/bin/sh", "-c", "echo out; echo err >&2; cat; echo eof", NULL };
 	struct spawn_spec s = { .cmd = cmd, .exit_with_cmd = true };
-	char state[PATH_MAX], log[PATH_MAX], out[256], found[PATH_MAX];
+	char state[PATH_MAX], log[PATH_MAX], pidf[PATH_MAX], out[256], want[32], found[PATH_MAX];
 	pid_t pid;
 	int st;
 
 	T_ASSERT_OK(fx_init(&f, "log"));
 	xsnprintf(log, sizeof(log), "%s/node.log", f.dir);
+	xsnprintf(pidf, sizeof(pidf), "%s/node.pid", f.dir);
 	T_ASSERT_OK(write_text(log, "before\n"));
 	s.log_path = log;
+	s.pid_path = pidf;
 	fx_spec(&f, &s, "n1", state);
-	/* stdin is /dev/null (cat ends at once), stdout and stderr append to the log. */
+	/* stdin is /dev/null (cat ends at once), stdout and stderr append to the log; the pid
+	 * file names the init by our pid, written before it reported. */
 	T_ASSERT_OK(spawn_node(&s, &pid));
+	T_ASSERT(read_text(pidf, out, sizeof(out)) > 0);
+	xsnprintf(want, sizeof(want), "%d\n", (int)pid);
+	T_ASSERT_STREQ(out, want);
 	T_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	T_ASSERT(read_text(log, out, sizeof(out)) > 0);
 	T_ASSERT_STREQ(out, "before\nout\nerr\neof\n");
@@ -1170,8 +1180,8 @@ static const struct t_case cases[] = {
 	{ "fds: only stdio reaches the init and cmd", test_no_fd_leaks, T_ROOT },
 	{ "tty: the node's own pty (tty names it), size passed on, terminal restored",
 	  test_enter_tty, T_ROOT },
-	{ "log: stdin /dev/null, stdout+stderr appended; spawn_find_init", test_log_and_find_init,
-	  T_ROOT },
+	{ "log: stdin /dev/null, stdout+stderr appended, pid file; spawn_find_init",
+	  test_log_and_find_init, T_ROOT },
 	{ "cgroup: init joined before it runs; cgroup namespace root", test_cgroup, T_ROOT },
 	{ "init: idle RSS at most 300 KiB", test_init_rss, T_ROOT },
 	{ "cleanup: no process, netns, mount or temp dir of ours left", test_no_leftovers, T_ROOT },
