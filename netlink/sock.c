@@ -265,8 +265,10 @@ int nlk_open(struct nlk **ret)
 	if (!nl->sk)
 		return -ENOMEM;
 	r = nl_connect(nl->sk, NETLINK_ROUTE); /* SOCK_CLOEXEC since libnl 3.2.x */
+	/* libnl reports a socket() that hit RLIMIT_NOFILE as NLE_FAILURE ("Input/output error");
+	 * its errno says what happened. */
 	if (r < 0)
-		return nlk_errno_from_nle(r);
+		return errno == EMFILE || errno == ENFILE ? -errno : nlk_errno_from_nle(r);
 
 	/* One recvmsg() per datagram: libnl's default peeks first (MSG_PEEK|MSG_TRUNC) to size its
 	 * buffer, two system calls for every ACK. A dump's datagrams are at most 32 KiB (the

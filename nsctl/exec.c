@@ -26,6 +26,7 @@
 #include "common/macro.h"
 #include "netlink/netlink.h"
 #include "nsctl/cgroup.h"
+#include "nsctl/probe.h"
 #include "nsctl/spawn.h"
 
 struct ns_slot {
@@ -781,6 +782,18 @@ static int finish_oldest(struct exec_ctx *ctx, struct inflight *q, const struct 
 	return 0;
 }
 
+/* Per namespace nsctl holds its fd and a netlink socket, and up to EXEC_WINDOW status sockets
+ * of starting inits, all at once: the default soft RLIMIT_NOFILE of 1024 is too low from ~500
+ * nodes on. A limit that cannot be raised shows up as EMFILE in the step that meets it. */
+static void reserve_fds(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan_count(p); i++)
+		n += plan_get(p, i)->kind == ACT_NETNS_ADD;
+	(void)probe_reserve_fds(2 * n + EXEC_WINDOW);
+}
+
 int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_opts *o,
 	       struct exec_stats *stats)
 {
@@ -791,6 +804,7 @@ int exec_apply(const struct plan *p, struct lab_state *state, const struct exec_
 	int r;
 
 	memset(stats, 0, sizeof(*stats));
+	reserve_fds(p);
 	r = ctx_init(&ctx, p, state);
 	ctx.o = o;
 	for (i = 0; r >= 0 && i < n; i++) {
