@@ -211,11 +211,11 @@ install: all
 # like nsctl-init (same libc), so that the floor's processes start as cheaply as nsctl's
 BENCH_FLOOR := $(BUILD)/bench/bench-floor
 BENCH_PAUSE := $(BUILD)/bench/bench-pause
-$(BENCH_FLOOR): tests/bench/floor.c | $(BENCH_PAUSE)
+$(BENCH_FLOOR): tests/bench/floor.c nsctl/init/mountinfo.h nsctl/init/proto.h | $(BENCH_PAUSE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -D_GNU_SOURCE $(shell pkg-config --cflags libmnl) -o $@ $< \
-		$(shell pkg-config --libs libmnl)
+	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -iquote . -D_GNU_SOURCE $(shell pkg-config --cflags libmnl) \
+		-o $@ $< $(shell pkg-config --libs libmnl)
 $(BENCH_PAUSE): tests/bench/pause.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs the nsctl scale benchmark (make bench; tests/bench/run.sh). Environment:
 BENCH_N ("50 200 1000"), BENCH_TOPO ("star ring"), BENCH_RUNS (3), BENCH_TOOLS (default: nsctl
-ip floor, and mininet when an interpreter can import it), NSCTL (the binary), BENCH_FLOOR
-(bench-floor), BENCH_MN_PYTHON (the interpreter for mn.py; default: this one or
+ip floor floor-root, and mininet when an interpreter can import it), NSCTL (the binary),
+BENCH_INIT (nsctl-init for floor-root; default: next to NSCTL), BENCH_FLOOR (bench-floor), BENCH_MN_PYTHON (the interpreter for mn.py; default: this one or
 /usr/bin/python3, whichever imports mininet), BENCH_OUT (build/bench). Every lab is named
 b<pid><tool><k>; cleanup removes only those names (nsctl down LAB, ip netns del of the names it
 created, bench-floor's benchfloor-<its pid> cgroups and any process left in them, mn.py's own
@@ -18,7 +18,10 @@ NS = [int(x) for x in os.environ.get("BENCH_N", "50 200 1000").split()]
 TOPOS = os.environ.get("BENCH_TOPO", "star ring").split()
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PID = os.getpid()
-TOOLS = ["nsctl", "ip", "floor", "mininet"]
+INIT = os.environ.get("BENCH_INIT") or os.path.join(
+    os.path.dirname(os.path.realpath(NSCTL)), "nsctl-init")
+TOOLS = ["nsctl", "ip", "floor", "floor-root", "mininet"]
+LETTER = {"nsctl": "n", "ip": "i", "floor": "f", "floor-root": "r", "mininet": "m"}
 live = []  # (kind, lab, workdir, pid) to clean up on the way out
 
 
@@ -138,7 +141,7 @@ def gen(topo, n, lab, wd):
 
 
 def one(tool, topo, n, k, mnpy=None):
-    lab = "b%d%s%d" % (PID, tool[0], k)
+    lab = "b%d%s%d" % (PID, LETTER[tool], k)
     wd = os.path.join(OUT, "work", "%s-%d-%s-%d" % (topo, n, tool, k))
     y = gen(topo, n, lab, wd)
     r = {"tool": tool, "topo": topo, "n": n, "run": k}
@@ -164,10 +167,11 @@ def one(tool, topo, n, k, mnpy=None):
         must(p, "ip down.sh")
         live.pop()
         r["down"] = dt
-    elif tool == "floor":
+    elif tool in ("floor", "floor-root"):
         # the same names as ip; bench-floor removes them (and its cgroups) itself
-        dt, out = run_own([FLOOR, os.path.join(wd, "floor.spec")], "bench-floor", "floor", lab,
-                          wd)
+        cmd = [FLOOR] + (["--init", INIT] if tool == "floor-root" else []) + \
+            [os.path.join(wd, "floor.spec")]
+        dt, out = run_own(cmd, "bench-floor", "floor", lab, wd)
         j = json.loads(out)
         r.update(up=j["up_seconds"], down=j["down_seconds"], up_net=j.get("net_up_seconds"),
                  down_net=j.get("net_down_seconds"), phases=j["phases"],
@@ -223,7 +227,7 @@ def main():
                         raw.append(r)
                         print("bench: %-7s %-9s N=%-5d run %d: up %.3f s, down %.3f s%s"
                               % (tool, topo, n, k, r["up"], r["down"],
-                                 "" if tool != "floor" or r.get("up_net") is None else
+                                 "" if not tool.startswith("floor") or r.get("up_net") is None else
                                  " (network only: up %.3f s, down %.3f s)"
                                  % (r["up_net"], r["down_net"])), flush=True)
     finally:
@@ -238,7 +242,7 @@ def fmt(x, d=3):
 
 
 PROCS = {"nsctl": "init per node", "ip": "none", "floor": "static pause per node",
-         "mininet": "bash per node"}
+         "floor-root": "nsctl-init per node", "mininet": "bash per node"}
 FLOOR_PH = ["netns", "links", "config", "sysctl", "procs-start", "procs-stop", "netns-del"]
 
 
@@ -253,6 +257,7 @@ def report(raw, notes):
         ip_up, ip_down = base.get("ip", (None, None))
         fl_up, fl_down = base.get("floor", (None, None))
         fl_net = med(g.get("floor", []), "up_net")
+        fr_up = med(g.get("floor-root", []), "up")
         div = lambda a, b: a / b if a is not None and b else None
         for t in tools:
             if not g[t]:
@@ -261,11 +266,12 @@ def report(raw, notes):
             net = med(g[t], "up_net")
             row = {"n": n, "topo": topo, "tool": t, "runs": len(g[t]), "up_s": up,
                    "down_s": down, "up_vs_floor": div(up, fl_up),
-                   "down_vs_floor": div(down, fl_down), "up_vs_ip": div(up, ip_up),
+                   "down_vs_floor": div(down, fl_down), "up_vs_floor_root": div(up, fr_up),
+                   "up_vs_ip": div(up, ip_up),
                    "down_vs_ip": div(down, ip_down), "net_up_s": net,
                    "net_vs_floor_net": div(net, fl_net), "net_vs_ip": div(net, ip_up),
                    "rss_kb": med(g[t], "rss_kb") if t == "nsctl" else None}
-            if t in ("nsctl", "floor", "mininet"):
+            if t in ("nsctl", "floor", "floor-root", "mininet"):
                 ph = {}
                 for r in g[t]:
                     for kk, v in (r.get("phases") or {}).items():
@@ -273,7 +279,7 @@ def report(raw, notes):
                 row["phases_ms"] = {kk: statistics.median(v) * 1e3 for kk, v in ph.items()}
             rows.append(row)
     cols = ["n", "topo", "tool", "runs", "up_s", "down_s", "up_vs_floor", "down_vs_floor",
-            "up_vs_ip", "down_vs_ip", "net_up_s", "net_vs_floor_net", "net_vs_ip", "rss_kb"]
+            "up_vs_floor_root", "up_vs_ip", "down_vs_ip", "net_up_s", "net_vs_floor_net", "net_vs_ip", "rss_kb"]
     with open(os.path.join(OUT, "results.csv"), "w") as f:
         f.write(",".join(cols) + "\n")
         for r in rows:
@@ -294,6 +300,12 @@ def report(raw, notes):
           "(static, sleeps until killed); `up`/`down` include the processes, `net` is its "
           "network-only part; times are measured inside the program (its own exec/startup "
           "excluded);",
+          "- **floor-root** = the same `bench-floor` with **nsctl's own init per node** "
+          "(`--init`), configured as nsctl configures a `rootfs: host` node: it pivots into the "
+          "lab's read-only host root copy and mounts the node's /run, /proc, /sys, /dev, /tmp, "
+          "/var/tmp and binds /etc/hosts; every init starts before any report is read, `up` ends "
+          "with the last report: the kernel work of nsctl's isolated nodes without nsctl's "
+          "planning, journal and state files;",
           "- **ip** = `ip -batch` (host) + one `ip -n NS -batch` per namespace + "
           "`ip netns exec … sysctl` per router: network only, **no node processes** "
           "(`net` = `up`);",
@@ -304,40 +316,44 @@ def report(raw, notes):
           "1000-node ring `up` within 1.3× of it, `down` ≤ 2 s); `net` with the floor's "
           "network-only time.", "",
           "| N | topology | tool | node processes | up s | down s | up ÷ floor | down ÷ floor | "
-          "up ÷ ip | down ÷ ip | net s | net ÷ floor net | net ÷ ip | peak RSS KiB |",
-          "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+          "up ÷ floor-root | up ÷ ip | down ÷ ip | net s | net ÷ floor net | net ÷ ip | "
+          "peak RSS KiB |",
+          "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        md.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        md.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                  % (
             r["n"], r["topo"], r["tool"], PROCS.get(r["tool"], ""), fmt(r["up_s"]),
             fmt(r["down_s"]), fmt(r["up_vs_floor"], 2), fmt(r["down_vs_floor"], 2),
-            fmt(r["up_vs_ip"], 2), fmt(r["down_vs_ip"], 2), fmt(r["net_up_s"]),
+            fmt(r["up_vs_floor_root"], 2), fmt(r["up_vs_ip"], 2), fmt(r["down_vs_ip"], 2), fmt(r["net_up_s"]),
             fmt(r["net_vs_floor_net"], 2), fmt(r["net_vs_ip"], 2),
             "" if r["rss_kb"] is None else "%d" % r["rss_kb"]))
     ns_rows = [r for r in rows if r["tool"] == "nsctl"]
     if ns_rows:
         md += ["", "nsctl against the issue's targets (they are set for the 1000-node ring; "
                "other sizes for reference):", "",
-               "| N | topology | up ÷ floor with procs | ≤ 1.3 | down s | ≤ 2 s |",
-               "|---:|---|---:|---|---:|---|"]
+               "| N | topology | up ÷ floor with procs | ≤ 1.3 | up ÷ floor-root | down s | "
+               "≤ 2 s |",
+               "|---:|---|---:|---|---:|---:|---|"]
         yn = lambda ok: "" if ok is None else ("yes" if ok else "no")
         for r in ns_rows:
             uf = r["up_vs_floor"]
-            md.append("| %d | %s | %s | %s | %s | %s |" % (
+            md.append("| %d | %s | %s | %s | %s | %s | %s |" % (
                 r["n"], r["topo"], fmt(uf, 2), yn(None if uf is None else uf <= 1.3),
+                fmt(r["up_vs_floor_root"], 2),
                 fmt(r["down_s"]), yn(None if r["down_s"] is None else r["down_s"] <= 2.0)))
         md += ["", "nsctl `up` phases (median ms):", "",
                "| N | topology | " + " | ".join(PH) + " |", "|---:|---|" + "---:|" * len(PH)]
         for r in ns_rows:
             md.append("| %d | %s | " % (r["n"], r["topo"]) + " | ".join(
                 fmt(r["phases_ms"].get(p), 1) for p in PH) + " |")
-    fl_rows = [r for r in rows if r["tool"] == "floor"]
+    fl_rows = [r for r in rows if r["tool"].startswith("floor")]
     if fl_rows:
         md += ["", "bench-floor phases (median ms; procs-start/-stop = the node processes and "
-               "their cgroups):", "",
-               "| N | topology | " + " | ".join(FLOOR_PH) + " |",
-               "|---:|---|" + "---:|" * len(FLOOR_PH)]
+               "their cgroups; floor-root's procs-start includes the inits' roots):", "",
+               "| N | topology | tool | " + " | ".join(FLOOR_PH) + " |",
+               "|---:|---|---|" + "---:|" * len(FLOOR_PH)]
         for r in fl_rows:
-            md.append("| %d | %s | " % (r["n"], r["topo"]) + " | ".join(
+            md.append("| %d | %s | %s | " % (r["n"], r["topo"], r["tool"]) + " | ".join(
                 fmt(r["phases_ms"].get(p), 1) for p in FLOOR_PH) + " |")
     mn_rows = [r for r in rows if r["tool"] == "mininet"]
     if mn_rows:
@@ -378,7 +394,7 @@ def svg(rows):
     X = lambda v: L + (math.log10(v) - x0) / (x1 - x0) * (W - L - R)
     Y = lambda v: H - B - (math.log10(v) - y0) / (y1 - y0) * (H - T - B)
     col = {"nsctl": "#d62728", "ip": "#1f77b4", "floor": "#2ca02c", "floor-net": "#98df8a",
-           "mininet": "#9467bd"}
+           "floor-root": "#17becf", "mininet": "#9467bd"}
     o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif"'
          ' font-size="11">' % (W, H), '<rect width="100%" height="100%" fill="white"/>',
          '<text x="%d" y="18" font-size="13">nsctl benchmark: seconds vs N (log-log; solid = up,'

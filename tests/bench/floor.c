@@ -2,8 +2,8 @@
  * nsctl: it only shows how fast the kernel builds a lab when a program does nothing but send
  * the requests and start one process per node.
  *
- *     bench-floor [--no-procs] [--no-launch-ns] [--report-pipe] [--pause PATH] SPEC
- *                                         (SPEC: tests/bench/ipbatch.py's floor.spec)
+ *     bench-floor [--no-procs] [--no-launch-ns] [--report-pipe] [--pause PATH | --init PATH]
+ *                 SPEC                    (SPEC: tests/bench/ipbatch.py's floor.spec)
  *
  * builds the lab, prints {"up_seconds":…,"down_seconds":…,"net_up_seconds":…,"phases":{…}}
  * and removes everything again.
@@ -37,6 +37,15 @@
  * Everything made is undone on every exit path (atexit; SIGINT/SIGTERM/SIGHUP are turned into
  * exit).
  *
+ * --init PATH (nsctl's build/<cc>/nsctl-init): each node's process is nsctl's own init instead
+ * of bench-pause, configured as nsctl configures it for a `rootfs: host` node (hostname, the
+ * lab's read-only host root copy, built once in the launch namespace with nsctl's own
+ * nsctl/init/mountinfo.h), with no log and no state files: it pivots into the copy, mounts
+ * the node's /run, /proc, /sys, /dev, devpts, /dev/shm, /tmp, /var/tmp, binds /etc/hostname and
+ * /etc/hosts, and reports ready. All start before any report is read; up ends with the last
+ * report. This floor does the kernel work of nsctl's isolated nodes, without nsctl's planning,
+ * journal, state files or one-request-at-a-time netlink.
+ *
  * BENCH_FLOOR_CGROUP overrides /sys/fs/cgroup (e.g. /sys/fs/cgroup/unified to try the v2 path on
  * a hybrid host). BENCH_FLOOR_CHECK=cmd runs cmd between up and down, untimed, for tests; it
  * runs in the launch mount namespace (no /run/netns names there: `nsenter -t
@@ -58,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +76,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "nsctl/init/mountinfo.h"
+#include "nsctl/init/proto.h"
 
 #define NETNS_DIR "/run/netns"
 #define CG_ROOT	  "/sys/fs/cgroup"
@@ -97,6 +110,7 @@ struct proc {
 	struct ns *ns;
 	pid_t pid;	  /* > 0: our child, not reaped yet */
 	unsigned cg_made; /* the node's cgroup exists in hier[0 .. cg_made - 1] */
+	int report_rd;	  /* --init: the init's status pipe, until its report is read */
 };
 
 /* a cgroup hierarchy: <root>/benchfloor-<pid> */
@@ -115,10 +129,13 @@ static size_t n_procs;
 static struct hier hier[MAX_HIER];
 static size_t n_hier;
 static int cg_v2;
-static int host_mnt = -1;	  /* the host's mount namespace while we are in our own */
-static char pause_path[PATH_MAX]; /* what each node's process execs (tests/bench/pause.c) */
-static char *stack;		  /* the children's stack, one at a time */
-static int report_pipe;		  /* --report-pipe: see struct child_args */
+static int host_mnt = -1;		 /* the host's mount namespace while we are in our own */
+static char pause_path[PATH_MAX];	 /* what each node's process execs (tests/bench/pause.c) */
+static char *stack;			 /* the children's stack, one at a time */
+static int report_pipe;			 /* --report-pipe: see struct child_args */
+static const char *init_path;		 /* --init: nsctl-init instead of bench-pause */
+static char init_dir[64], init_root[80]; /* --init: its state dir; the host root copy in it */
+static int init_dir_made;
 static volatile sig_atomic_t stop_signal;
 
 static double now(void)
@@ -435,6 +452,8 @@ struct report {
 struct child_args {
 	const char *procs; /* "<node>/cgroup.procs", under each hierarchy's fd */
 	int netns_fd, report_wr;
+	int cfg_fd, status_wr; /* --init: its configuration and status pipe, for fds 3 and 4 */
+	const char *hostname;
 	struct report rep;
 	double started, joined, entered;
 };
@@ -468,8 +487,65 @@ static int child(void *arg)
 	if (setns(a->netns_fd, CLONE_NEWNET) < 0)
 		child_fail(a, errno, STEP_SETNS);
 	a->entered = now();
+	if (init_path) {
+		/* nsctl's way (nsctl/spawn.c): stdio to /dev/null, fds 3 and 4 for the init */
+		char *const init_argv[] = { (char *)"nsctl-init", (char *)a->hostname, NULL };
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int cfg = fcntl(a->cfg_fd, F_DUPFD_CLOEXEC, 10);
+		int st = fcntl(a->status_wr, F_DUPFD_CLOEXEC, 10);
+
+		if (null < 0 || cfg < 0 || st < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0 || dup2(cfg, NSCTL_INIT_CONFIG_FD) < 0 ||
+		    dup2(st, NSCTL_INIT_STATUS_FD) < 0)
+			child_fail(a, errno, STEP_EXEC);
+		execve(init_path, init_argv, envp);
+		child_fail(a, errno, STEP_EXEC);
+	}
 	execve(pause_path, argv, envp);
 	child_fail(a, errno, STEP_EXEC);
+}
+
+/* --init: the init's configuration (nsctl/init/proto.h) in a memfd: its hostname, the shared
+ * state dir (it exists: nothing is created per node) and the lab's host root copy. */
+static int init_config(const char *hostname)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s%c%s=%s%c%s=%s%c%s=%s", NSCTL_INIT_MAGIC, 0,
+			 NSCTL_INIT_K_HOSTNAME, hostname, 0, NSCTL_INIT_K_STATE, init_dir, 0,
+			 NSCTL_INIT_K_HOST_ROOT, init_root); /* its NUL ends the last record */
+	int fd = memfd_create("bench-floor-init", MFD_CLOEXEC);
+
+	if (fd < 0 || n < 0 || (size_t)n >= sizeof(buf) || write(fd, buf, (size_t)n + 1) != n + 1)
+		die("init configuration");
+	return fd;
+}
+
+/* --init: every init's report, once all are started (they build their roots meanwhile). */
+static void init_reports(void)
+{
+	for (size_t i = 0; i < n_procs; i++) {
+		struct nsctl_init_report rep;
+		size_t got = 0;
+		ssize_t k;
+
+		while (got < sizeof(rep)) {
+			k = read(procs[i].report_rd, (char *)&rep + got, sizeof(rep) - got);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+		}
+		close(procs[i].report_rd);
+		procs[i].report_rd = -1;
+		if (got != sizeof(rep) || rep.err) {
+			rep.step[sizeof(rep.step) - 1] = 0;
+			fprintf(stderr, "bench-floor: %s: nsctl-init: %s: %s\n", procs[i].ns->name,
+				got == sizeof(rep) ? rep.step : "no report",
+				strerror(got == sizeof(rep) ? rep.err : EPROTO));
+			exit(1);
+		}
+	}
 }
 
 /* The node's cgroups, then its process (called with every signal blocked). On cgroup v2 the
@@ -497,11 +573,26 @@ static void proc_start(struct proc *p, struct pt *pt)
 	if (report_pipe && pipe2(rp, O_CLOEXEC) < 0)
 		die("pipe");
 	a.report_wr = rp[1];
+	a.cfg_fd = a.status_wr = -1;
+	if (init_path) {
+		int sp[2];
+
+		a.cfg_fd = init_config(p->ns->name);
+		if (pipe2(sp, O_CLOEXEC) < 0)
+			die("pipe");
+		p->report_rd = sp[0];
+		a.status_wr = sp[1];
+		a.hostname = p->ns->name;
+	}
 	t2 = now();
 	pid = clone(child, stack + STACK, flags, &a);
 	t3 = now();
 	if (pid < 0)
 		die("clone");
+	if (init_path) {
+		close(a.cfg_fd);
+		close(a.status_wr);
+	}
 	/* here the child has exec'd, or failed and _exit()ed */
 	p->pid = pid;
 	if (report_pipe) {
@@ -550,6 +641,25 @@ static void procs_start(int launch_ns, struct pt *pt)
 	stack = malloc(STACK);
 	if (!stack)
 		die("malloc");
+	if (init_path) {
+		/* nsctl's host root copy (nsctl/init/mountinfo.h), a mount in the launch namespace
+		 * only: on the host, empty directories that cleanup() removes */
+		char failed[PATH_MAX];
+		int r;
+
+		snprintf(init_dir, sizeof(init_dir), "/run/benchfloor-%d", (int)getpid());
+		snprintf(init_root, sizeof(init_root), "%s/root", init_dir);
+		if (mkdir(init_dir, 0700) < 0)
+			die(init_dir);
+		init_dir_made = 1;
+		if (mkdir(init_root, 0700) < 0)
+			die(init_root);
+		r = mountinfo_host_root(init_root, failed);
+		if (r < 0) {
+			errno = -r;
+			die(failed);
+		}
+	}
 	pt->mkdir += now() - t;
 	/* Every signal blocked across the clones, so that none of our handlers runs in a child
 	 * (on our memory); let through every 64 nodes, so that a ^C is seen. */
@@ -564,6 +674,11 @@ static void procs_start(int launch_ns, struct pt *pt)
 		proc_start(&procs[i], pt);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (init_path) {
+		t = now();
+		init_reports();
+		pt->ready += now() - t;
+	}
 }
 
 /* rmdir <h>/<name>; EBUSY: a reaped task may still be leaving the cgroup (2 s at most) */
@@ -589,6 +704,9 @@ static void procs_stop(struct pt *pt)
 		if (procs[i].pid > 0)
 			(void)kill(procs[i].pid, SIGKILL);
 	for (size_t i = 0; i < n_procs; i++) {
+		if (procs[i].report_rd >= 0)
+			close(procs[i].report_rd);
+		procs[i].report_rd = -1;
 		if (procs[i].pid <= 0)
 			continue;
 		while (waitpid(procs[i].pid, NULL, 0) < 0 && errno == EINTR)
@@ -663,6 +781,12 @@ static void cleanup(void)
 {
 	procs_stop(NULL);
 	launch_ns_leave();
+	if (init_dir_made) {
+		(void)rmdir(init_root);
+		if (rmdir(init_dir) < 0)
+			perror(init_dir);
+		init_dir_made = 0;
+	}
 	net_down();
 }
 
@@ -691,12 +815,19 @@ int main(int argc, char **argv)
 			report_pipe = 1;
 		else if (!strcmp(argv[argi], "--pause") && argi + 1 < argc)
 			snprintf(pause_path, sizeof(pause_path), "%s", argv[++argi]);
+		else if (!strcmp(argv[argi], "--init") && argi + 1 < argc)
+			init_path = argv[++argi];
 		else
 			break;
 	}
 	if (argi != argc - 1) {
 		fprintf(stderr, "usage: bench-floor [--no-procs] [--no-launch-ns] [--report-pipe] "
-				"[--pause PATH] SPEC\n");
+				"[--pause PATH | --init PATH] SPEC\n");
+		return 2;
+	}
+	if (init_path && (!launch_ns || access(init_path, X_OK) < 0)) {
+		fprintf(stderr, "bench-floor: --init needs the launch namespace and an executable "
+				"nsctl-init\n");
 		return 2;
 	}
 	if (!(f = fopen(argv[argi], "r")))
@@ -726,13 +857,15 @@ int main(int argc, char **argv)
 			die("realloc");
 		memset(&procs[n_procs], 0, sizeof(*procs));
 		procs[n_procs].ns = ns_get(a[0]);
+		procs[n_procs].report_rd = -1;
 		n_procs++;
 	}
 	for (size_t h = 0; h < MAX_HIER; h++)
 		hier[h].fd = -1;
 	if (n_procs) {
 		cg_detect();
-		pause_find();
+		if (!init_path)
+			pause_find();
 	}
 	host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host < 0)
