@@ -190,6 +190,26 @@ def one(tool, topo, n, k, mnpy=None):
     return r
 
 
+def cpu_times():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]  # all, idle + iowait
+
+
+def settle(limit=10.0):
+    """Waits (10 s at most) until the CPUs are 90% idle over 0.2 s: the kernel frees a deleted
+    namespace's devices asynchronously (cleanup_net), and the previous run's cleanup would
+    otherwise land on whichever tool runs next."""
+    end = time.monotonic() + limit
+    a = cpu_times()
+    while time.monotonic() < end:
+        time.sleep(0.2)
+        b = cpu_times()
+        if b[0] > a[0] and (b[1] - a[1]) / (b[0] - a[0]) >= 0.9:
+            return
+        a = b
+
+
 def med(rs, key):
     v = [r[key] for r in rs if r.get(key) is not None]
     return statistics.median(v) if v else None
@@ -214,6 +234,8 @@ def main():
                      "mount/PID/UTS/IPC namespace, no cgroup), Linux bridges (brctl) in the host's "
                      "namespace, no controller; `up` = Mininet() through the last host.cmd(), "
                      "`down` = net.stop(); no network-only split" % (v, mnpy))
+    notes.append("each run starts on a quiet machine: up to 10 s of waiting for the CPUs to be "
+                 "90% idle (the previous run's namespaces are freed asynchronously)")
     raw = []
     try:
         for n in NS:
@@ -223,6 +245,7 @@ def main():
                     continue
                 for k in range(RUNS):
                     for tool in tools:  # interleaved, so drift hits every tool alike
+                        settle()
                         r = one(tool, topo, n, k, mnpy)
                         raw.append(r)
                         print("bench: %-7s %-9s N=%-5d run %d: up %.3f s, down %.3f s%s"

@@ -772,6 +772,32 @@ static int test_cmd_env_reap_signals(void)
 	return 0;
 }
 
+/* A launcher that ignores signals (nohup, a shell's background job) passes them on through exec;
+ * the init puts them back to the default for itself and cmd. Witness: the host's view of the
+ * init's SigIgn and of cmd's. */
+static int test_ignored_signals_reset(void)
+{
+	_cleanup_(fx_done) struct fx f;
+	char *const cmd[] = { "/bin/sh", "-c", "while :; do sleep 1; done", NULL };
+	struct spawn_spec s = { .cmd = cmd };
+	char state[PATH_MAX], path[64], out[4096];
+	pid_t pid;
+
+	T_ASSERT_OK(fx_init(&f, "sig"));
+	T_ASSERT(signal(SIGINT, SIG_IGN) != SIG_ERR && signal(SIGHUP, SIG_IGN) != SIG_ERR &&
+		 signal(SIGUSR2, SIG_IGN) != SIG_ERR);
+	fx_spec(&f, &s, "n1", state);
+	T_ASSERT_OK(fx_spawn(&f, &s, &pid));
+	xsnprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	T_ASSERT(read_text(path, out, sizeof(out)) > 0);
+	T_ASSERT_CONTAINS(out, "\nSigIgn:\t0000000000000000\n");
+	/* cmd (the init's child) inherited the defaults */
+	T_ASSERT(in_node(&f, pid, out, sizeof(out), "grep SigIgn /proc/2/status") == 0);
+	T_ASSERT_STREQ(out, "SigIgn:\t0000000000000000\n");
+	T_ASSERT(fx_finish(&f) == 0);
+	return 0;
+}
+
 static int test_stop_and_exit_modes(void)
 {
 	_cleanup_(fx_done) struct fx f;
@@ -1004,7 +1030,8 @@ static int test_log_and_find_init(void)
 	_cleanup_(fx_done) struct fx f;
 	char *const cmd[] = { "/bin/sh", "-c", "echo out; echo err >&2; cat; echo eof", NULL };
 	struct spawn_spec s = { .cmd = cmd, .exit_with_cmd = true };
-	char state[PATH_MAX], log[PATH_MAX], pidf[PATH_MAX], out[256], want[32], found[PATH_MAX];
+	char state[PATH_MAX], log[PATH_MAX], log2[PATH_MAX], pidf[PATH_MAX], out[256], want[32],
+		found[PATH_MAX];
 	pid_t pid;
 	int st;
 
@@ -1024,6 +1051,18 @@ static int test_log_and_find_init(void)
 	T_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	T_ASSERT(read_text(log, out, sizeof(out)) > 0);
 	T_ASSERT_STREQ(out, "before\nout\nerr\neof\n");
+
+	/* An idle init (no cmd) writes nothing after its report: no log file is made for it. */
+	{
+		struct spawn_spec idle = { .log_path = log2, .pid_path = pidf };
+		char state2[PATH_MAX];
+		pid_t p2;
+
+		xsnprintf(log2, sizeof(log2), "%s/idle.log", f.dir);
+		fx_spec(&f, &idle, "n2", state2);
+		T_ASSERT_OK(fx_spawn(&f, &idle, &p2));
+		T_ASSERT(access(log2, F_OK) < 0 && errno == ENOENT);
+	}
 
 	/* $NSCTL_INIT wins; without it, nothing next to this test binary. */
 	T_ASSERT(setenv("NSCTL_INIT", init_path, 1) == 0);
@@ -1174,6 +1213,8 @@ static const struct t_case cases[] = {
 	  T_ROOT },
 	{ "cmd: env, orphans reaped (no zombie), SIGHUP forwarded, SIGTERM stops",
 	  test_cmd_env_reap_signals, T_ROOT },
+	{ "signals: what the launcher ignores is back to the default in the init and cmd",
+	  test_ignored_signals_reset, T_ROOT },
 	{ "stop: SIGKILL after timeout, exit-with-cmd, idle after cmd exits",
 	  test_stop_and_exit_modes, T_ROOT },
 	{ "errors: -errno and the failing step, child reaped, nothing left", test_errors, T_ROOT },
